@@ -1,0 +1,66 @@
+/**
+ * Electron security policy as plain data and functions, so it can be tested without the Electron
+ * binary (see docs/security.md for the checklist this implements).
+ */
+import type { WebPreferences } from 'electron';
+
+export const APP_SCHEME = 'vigil';
+export const APP_ORIGIN = `${APP_SCHEME}://app`;
+export const MEDIA_SCHEME = 'vigil-media';
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+  };
+}
+
+/** Only our own app pages may be loaded in the window; everything else is refused. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` && u.host === 'app';
+  } catch {
+    return false;
+  }
+}
+
+/** IPC is answered only for frames showing our app (not a navigated-away or injected frame). */
+export function isTrustedSender(frameUrl: string | undefined | null): boolean {
+  return !!frameUrl && isAppUrl(frameUrl);
+}
+
+/** Every permission request (camera, geolocation, notifications, ...) is denied. */
+export function permissionDecision(_permission: string): boolean {
+  return false;
+}
+
+/** Evidence ids only: the media protocol never accepts paths. */
+export function mediaIdFromUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== `${MEDIA_SCHEME}:` || u.host !== 'evidence') return null;
+    const id = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    return /^ev_[a-z2-7]{10,40}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Maps an app URL to a file inside the renderer folder, refusing traversal. */
+export function appUrlToRelativePath(url: string): string | null {
+  if (!isAppUrl(url)) return null;
+  const p = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, '') || 'index.html';
+  if (p.split('/').some((seg) => seg === '..' || seg === '')) return null;
+  return p;
+}

@@ -1,0 +1,15 @@
+/**
+ * Preload (sandboxed, CommonJS): exposes exactly one global, `window.vigil`, with three functions.
+ * No Node APIs or raw ipcRenderer reach the page.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+
+contextBridge.exposeInMainWorld('vigil', {
+  invoke: (op: string, input: unknown) => ipcRenderer.invoke('vigil:invoke', String(op), input),
+  onEvent: (listener: (event: unknown) => void) => {
+    const wrapped = (_e: unknown, event: unknown) => listener(event);
+    ipcRenderer.on('vigil:event', wrapped);
+    return () => ipcRenderer.removeListener('vigil:event', wrapped);
+  },
+  mediaUrl: (evidenceId: string) => `vigil-media://evidence/${encodeURIComponent(String(evidenceId))}`,
+});

@@ -1,0 +1,216 @@
+/**
+ * The one typed API contract between the engine and every client (Electron IPC and the loopback HTTP
+ * web host). Each operation is declared once: name → input schema → output schema. Servers validate
+ * inputs against these schemas; the UI client and react-query hooks are typed from them.
+ *
+ * This module must stay free of Node APIs: the renderer bundles it.
+ */
+import { z } from 'zod';
+
+/** Opaque ids: a short prefix and base32 characters. Never file paths. */
+const id = (prefix: string) =>
+  z.string().max(64).regex(new RegExp(`^${prefix}_[a-z2-7]{10,40}$`), `expected a ${prefix}_… id`);
+
+export const Ids = {
+  case: id('case'),
+  evidence: id('ev'),
+  job: id('job'),
+  analysis: id('an'),
+  event: id('evt'),
+  note: id('note'),
+  conversation: id('conv'),
+  zone: id('zone'),
+  report: id('rep'),
+};
+
+const text = (max: number) => z.string().max(max);
+const isoTime = z.string();
+
+// ---------- entities ----------
+
+export const CaseSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  examiner: z.string().nullable(),
+  description: z.string().nullable(),
+  createdAt: isoTime,
+  evidenceCount: z.number().int(),
+});
+export type Case = z.infer<typeof CaseSchema>;
+
+export const ProbeSchema = z.record(z.string(), z.unknown());
+
+export const EvidenceSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  importedAt: isoTime,
+  width: z.number(),
+  height: z.number(),
+  fps: z.number(),
+  frameCount: z.number(),
+  durationS: z.number(),
+  codec: z.string(),
+  container: z.string(),
+  /** Full ffprobe-derived metadata (see media/probe.ts ProbeResult). */
+  probe: ProbeSchema,
+  /** 'original' = plays as is; 'ready' = playback proxy exists; 'pending'/'failed' otherwise. */
+  playback: z.enum(['original', 'pending', 'ready', 'failed']),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const JobKind = z.enum(['import', 'proxy', 'analysis', 'report']);
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export const JobSchema = z.object({
+  id: z.string(),
+  caseId: z.string().nullable(),
+  kind: JobKind,
+  state: JobState,
+  progress: z.number(),
+  stage: z.string().nullable(),
+  error: z.string().nullable(),
+  /** Id of what the job produced or works on (evidence id, analysis id, report id). */
+  targetId: z.string().nullable(),
+  createdAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  /** Seconds remaining, estimated from progress so far (null until meaningful). */
+  etaS: z.number().nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const NoteSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  evidenceId: z.string().nullable(),
+  eventId: z.string().nullable(),
+  kind: z.enum(['note', 'bookmark']),
+  frame: z.number().int().nullable(),
+  time: z.number().nullable(),
+  title: z.string(),
+  body: z.string(),
+  createdAt: isoTime,
+});
+export type Note = z.infer<typeof NoteSchema>;
+
+export const AuditRowSchema = z.object({
+  seq: z.number().int(),
+  at: isoTime,
+  action: z.string(),
+  caseId: z.string().nullable(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+export type AuditRow = z.infer<typeof AuditRowSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.literal('Vigil'),
+  version: z.string(),
+  dbPath: z.string(),
+  transport: z.enum(['http', 'ipc']),
+  ffmpeg: z.object({ path: z.string(), source: z.string() }).nullable(),
+  node: z.string(),
+  platform: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+// ---------- operations ----------
+
+const empty = z.object({}).strict();
+
+function op<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+export const contract = {
+  'app.info': op(empty, AppInfoSchema, 'Versions, database path and media tooling of this engine.'),
+
+  'cases.list': op(empty, z.array(CaseSchema), 'All cases, newest first.'),
+  'cases.create': op(
+    z.object({ name: text(200).trim().min(1, 'a case needs a name'), examiner: text(200).optional(), description: text(4000).optional() }).strict(),
+    CaseSchema,
+    'Create a case.',
+  ),
+  'cases.get': op(z.object({ caseId: Ids.case }).strict(), CaseSchema, 'One case.'),
+
+  'evidence.list': op(z.object({ caseId: Ids.case }).strict(), z.array(EvidenceSchema), 'Evidence of a case, in import order.'),
+  'evidence.get': op(z.object({ evidenceId: Ids.evidence }).strict(), EvidenceSchema, 'One evidence item.'),
+  'evidence.import': op(
+    z.object({ caseId: Ids.case, path: text(4096).min(1, 'a file path is needed') }).strict(),
+    z.object({ jobId: z.string() }),
+    'Start importing a footage file (hash, probe, playback proxy when needed). Progress arrives as job events.',
+  ),
+
+  'jobs.list': op(z.object({ caseId: Ids.case.optional() }).strict(), z.array(JobSchema), 'Recent jobs, newest first.'),
+  'jobs.get': op(z.object({ jobId: Ids.job }).strict(), JobSchema, 'One job.'),
+  'jobs.cancel': op(z.object({ jobId: Ids.job }).strict(), JobSchema, 'Ask a queued or running job to stop.'),
+
+  'notes.list': op(z.object({ caseId: Ids.case, evidenceId: Ids.evidence.optional() }).strict(), z.array(NoteSchema), 'Notes and bookmarks.'),
+  'notes.add': op(
+    z
+      .object({
+        caseId: Ids.case,
+        evidenceId: Ids.evidence.optional(),
+        eventId: Ids.event.optional(),
+        kind: z.enum(['note', 'bookmark']).default('note'),
+        frame: z.number().int().min(0).max(1e9).optional(),
+        time: z.number().min(0).max(1e7).optional(),
+        title: text(200).default(''),
+        body: text(20000).default(''),
+      })
+      .strict(),
+    NoteSchema,
+    'Add an analyst note or a bookmark at a frame.',
+  ),
+
+  'audit.list': op(z.object({ caseId: Ids.case, limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(AuditRowSchema), 'Audit log rows of a case, newest first.'),
+  'audit.verify': op(empty, z.object({ ok: z.boolean(), rows: z.number().int(), firstBadSeq: z.number().int().nullable() }), 'Check the hash chain of the audit log.'),
+} as const;
+
+export type Contract = typeof contract;
+export type OpName = keyof Contract;
+export type OpInput<K extends OpName> = z.input<Contract[K]['input']>;
+export type OpParsedInput<K extends OpName> = z.output<Contract[K]['input']>;
+export type OpOutput<K extends OpName> = z.output<Contract[K]['output']>;
+
+export const opNames = Object.keys(contract) as OpName[];
+
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Events pushed from the engine to clients (one subscription channel on both transports). */
+export const ApiEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: JobSchema }),
+  z.object({ type: z.literal('changed'), caseId: z.string().nullable(), what: z.enum(['cases', 'evidence', 'notes', 'analyses', 'events', 'conversations', 'reports', 'zones']) }),
+]);
+export type ApiEvent = z.infer<typeof ApiEventSchema>;
+
+/** Failure shape on both transports. `code` mirrors the engine's error codes. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; issues?: { path: string; message: string }[] };
+}
+
+/** What a client offers the UI: typed calls, the event stream, and media URLs by opaque id. */
+export interface ApiClient {
+  call<K extends OpName>(op: K, input: OpInput<K>): Promise<OpOutput<K>>;
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** URL the <video> element can play for an evidence item (original or proxy, chosen by the engine). */
+  mediaUrl(evidenceId: string): string;
+  readonly transport: 'http' | 'ipc';
+}
+
+/** Error thrown by clients when the engine refuses a call. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The engine behind the contract: one handler per operation, input validation from the contract's
+ * schemas, error mapping, the job runner and the event stream. Both transports (IPC, HTTP) call
+ * `engine.call(op, input)`; neither adds logic of its own.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { isVigilError, VigilError } from '../errors.js';
+import { checkEvidencePath } from '../jobs/import-evidence.js';
+import { JobRunner, type Spawner } from '../jobs/runner.js';
+import { resolveFfmpeg } from '../media/ffmpeg-path.js';
+import { listAudit, verifyAudit } from '../store/audit.js';
+import { createCase, getCase, listCases } from '../store/cases.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
+import { getJobRow, listJobs, markOrphanJobsInterrupted, toJob } from '../store/jobs.js';
+import { addNote, listNotes } from '../store/notes.js';
+import { VIGIL_VERSION } from '../version.js';
+import { contract, isOpName, type ApiErrorBody, type ApiEvent, type OpName, type OpOutput, type OpParsedInput } from './contract.js';
+
+type Handlers = { [K in OpName]: (input: OpParsedInput<K>) => Promise<OpOutput<K>> | OpOutput<K> };
+
+export interface EngineOptions {
+  dbPath: string;
+  /** Folder for derived files (proxies, report renders). Default: `<db name>.work` beside the database. */
+  workDir?: string;
+  transport: 'http' | 'ipc';
+  spawn?: Spawner;
+  /** Log of internal errors (stack traces stay on this side of the transport). */
+  log?: (message: string) => void;
+}
+
+export function defaultWorkDir(dbPath: string): string {
+  return join(dirname(resolve(dbPath)), `${basename(dbPath)}.work`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Engine {
+  readonly db: Db;
+  readonly dbPath: string;
+  readonly workDir: string;
+  readonly jobs: JobRunner;
+  private readonly emitter = new EventEmitter();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly o: EngineOptions) {
+    this.dbPath = resolve(o.dbPath);
+    this.workDir = o.workDir ?? defaultWorkDir(this.dbPath);
+    this.db = openDatabase(this.dbPath);
+    markOrphanJobsInterrupted(this.db, isAlive);
+    this.emitter.setMaxListeners(100);
+    this.jobs = new JobRunner({ db: this.db, dbPath: this.dbPath, workDir: this.workDir, emit: (e) => this.emit(e), spawn: o.spawn });
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Validate and run one operation. Throws VigilError only. */
+  async call(op: string, input: unknown): Promise<unknown> {
+    if (!isOpName(op)) throw new VigilError('invalid_input', `Unknown operation ${JSON.stringify(op.slice(0, 80))}.`);
+    const parsed = contract[op].input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new VigilError('invalid_input', `Invalid input for ${op}: ${issues.map((i) => (i.path ? `${i.path}: ` : '') + i.message).join('; ')}`, { issues });
+    }
+    try {
+      return await (this.handlers[op] as (i: unknown) => unknown)(parsed.data);
+    } catch (e) {
+      if (isVigilError(e)) throw e;
+      this.o.log?.(`internal error in ${op}: ${(e as Error)?.stack ?? e}`);
+      throw new VigilError('internal', `Internal error while running ${op}. The details are in the engine log.`);
+    }
+  }
+
+  on(listener: (e: ApiEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  emit(e: ApiEvent): void {
+    this.emitter.emit('event', e);
+  }
+
+  /** The file to play for an evidence id: the proxy when one is ready, else the original. */
+  playbackFile(evidenceId: string): { path: string; contentType: string } {
+    if (!z.string().regex(/^ev_[a-z2-7]{10,40}$/).safeParse(evidenceId).success) throw new VigilError('invalid_input', 'Media requests take an evidence id.');
+    const ev = getEvidenceRow(this.db, evidenceId);
+    if (ev.proxy_status === 'ready' && ev.proxy_path && existsSync(ev.proxy_path)) return { path: ev.proxy_path, contentType: 'video/mp4' };
+    if (ev.proxy_status === 'pending') throw new VigilError('conflict', `A playback copy of ${ev.file_name} is still being made.`);
+    if (ev.proxy_status === 'failed') throw new VigilError('unsupported_media', `${ev.file_name} cannot be played in the viewer and its playback copy failed.`);
+    return { path: ev.original_path, contentType: contentTypeFor(ev.file_name) };
+  }
+
+  close(): void {
+    this.jobs.shutdown();
+    this.db.close();
+  }
+
+  private makeHandlers(): Handlers {
+    const db = this.db;
+    return {
+      'app.info': () => {
+        let ffmpeg: { path: string; source: string } | null = null;
+        try {
+          const f = resolveFfmpeg();
+          ffmpeg = { path: f.path, source: f.source };
+        } catch {
+          ffmpeg = null;
+        }
+        return { name: 'Vigil' as const, version: VIGIL_VERSION, dbPath: this.dbPath, transport: this.o.transport, ffmpeg, node: process.version, platform: `${process.platform}-${process.arch}` };
+      },
+      'cases.list': () => listCases(db),
+      'cases.create': (i) => {
+        const c = createCase(db, i);
+        this.emit({ type: 'changed', caseId: c.id, what: 'cases' });
+        return c;
+      },
+      'cases.get': (i) => getCase(db, i.caseId),
+      'evidence.list': (i) => {
+        getCase(db, i.caseId);
+        return listEvidence(db, i.caseId);
+      },
+      'evidence.get': (i) => toEvidence(getEvidenceRow(db, i.evidenceId)),
+      'evidence.import': (i) => {
+        getCase(db, i.caseId);
+        const path = checkEvidencePath(i.path);
+        const job = this.jobs.start('import', i.caseId, { path });
+        return { jobId: job.id };
+      },
+      'jobs.list': (i) => listJobs(db, i.caseId),
+      'jobs.get': (i) => toJob(getJobRow(db, i.jobId)),
+      'jobs.cancel': (i) => this.jobs.cancel(i.jobId),
+      'notes.list': (i) => {
+        getCase(db, i.caseId);
+        return listNotes(db, i.caseId, i.evidenceId);
+      },
+      'notes.add': (i) => {
+        getCase(db, i.caseId);
+        const n = addNote(db, i);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'notes' });
+        return n;
+      },
+      'audit.list': (i) => {
+        getCase(db, i.caseId);
+        return listAudit(db, i.caseId, i.limit);
+      },
+      'audit.verify': () => verifyAudit(db),
+    };
+  }
+}
+
+export function toErrorBody(e: unknown): { status: number; body: ApiErrorBody } {
+  const err = isVigilError(e) ? e : new VigilError('internal', 'Internal error.');
+  const status = { invalid_input: 400, not_found: 404, conflict: 409, unsupported_media: 415, model_error: 500, cancelled: 409, forbidden: 403, internal: 500 }[err.code];
+  const issues = (err.details?.issues as { path: string; message: string }[] | undefined) ?? undefined;
+  return { status, body: { error: { code: err.code, message: err.message, ...(issues ? { issues } : {}) } } };
+}
+
+const TYPES: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', avi: 'video/x-msvideo' };
+function contentTypeFor(name: string): string {
+  return TYPES[name.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
+}

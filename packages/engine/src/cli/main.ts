@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `vigil`: the engine's command line. With --json a command prints exactly one JSON object on stdout;
+ * errors go to stderr with a non-zero exit code that says what kind of failure it was.
+ */
+import { isVigilError, type ErrorCode } from '../errors.js';
+import { VIGIL_VERSION } from '../version.js';
+import { parseArgs, type ParsedArgs } from './args.js';
+import { auditVerify, caseCreate, caseList, caseShow, dbBackup, importFile, serve } from './commands/foundation.js';
+
+const EXIT: Record<ErrorCode, number> = { invalid_input: 2, not_found: 3, conflict: 4, unsupported_media: 5, model_error: 6, cancelled: 130, forbidden: 7, internal: 1 };
+
+type Command = (a: ParsedArgs) => Promise<unknown>;
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const progress = (f: number, stage?: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r${stage ?? ''} ${(f * 100).toFixed(0)}%   `);
+};
+
+const commands: Record<string, Command> = {
+  'case create': caseCreate,
+  'case list': caseList,
+  'case show': caseShow,
+  import: (a) => importFile(a, progress),
+  'audit verify': auditVerify,
+  'db backup': dbBackup,
+  serve: (a) => serve(a, log),
+};
+
+const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
+
+  vigil case create --db PATH --name NAME [--examiner NAME] [--json]
+  vigil case list --db PATH [--json]
+  vigil case show --db PATH --case ID [--json]
+  vigil import --db PATH --case ID FILE [--json]
+  vigil audit verify --db PATH [--json]
+  vigil db backup --db PATH [--out FILE] [--json]
+  vigil serve --db PATH [--port N]
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const [a0, a1] = args.positionals;
+  const key = a1 !== undefined && commands[`${a0} ${a1}`] ? `${a0} ${a1}` : a0;
+  const cmd = key ? commands[key] : undefined;
+  if (!cmd || args.flags.help) {
+    (cmd ? process.stdout : process.stderr).write(USAGE);
+    return cmd || args.flags.help ? 0 : 2;
+  }
+  args.positionals = args.positionals.slice(key.split(' ').length);
+  const result = await cmd(args);
+  if (args.flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (isVigilError(e)) {
+      log(`vigil: ${e.message}`);
+      process.exit(EXIT[e.code]);
+    }
+    log(`vigil: internal error: ${(e as Error)?.stack ?? e}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+/**
+ * ApiClient over Electron IPC. The preload exposes exactly one global, `window.vigil`, with `invoke`,
+ * `onEvent` and `mediaUrl`; this wraps it in the same interface as the HTTP client.
+ */
+import { ApiError, type ApiClient, type ApiEvent, type OpInput, type OpName, type OpOutput } from '@vigil/engine/contract';
+
+export interface VigilBridge {
+  invoke(op: string, input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string; issues?: { path: string; message: string }[] } }>;
+  onEvent(listener: (event: unknown) => void): () => void;
+  mediaUrl(evidenceId: string): string;
+}
+
+export function createIpcClient(bridge: VigilBridge): ApiClient {
+  return {
+    transport: 'ipc',
+    async call<K extends OpName>(op: K, input: OpInput<K>): Promise<OpOutput<K>> {
+      const r = await bridge.invoke(op, input ?? {});
+      if (!r.ok) throw new ApiError(r.error.code, r.error.message, r.error.issues);
+      return r.value as OpOutput<K>;
+    },
+    subscribe(listener) {
+      return bridge.onEvent((e) => listener(e as ApiEvent));
+    },
+    mediaUrl: (evidenceId) => bridge.mediaUrl(evidenceId),
+  };
+}
