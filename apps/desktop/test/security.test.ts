@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '@vigil/engine';
+import { invokeForSender } from '../src/main/invoke.js';
+import { appUrlToRelativePath, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, secureWebPreferences } from '../src/main/security.js';
+
+describe('Electron security policy (testable without the binary)', () => {
+  it('locks down web preferences', () => {
+    const p = secureWebPreferences('/x/preload.cjs');
+    expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, nodeIntegrationInSubFrames: false });
+  });
+
+  it('allows navigation only to the app origin', () => {
+    expect(isAppUrl('vigil://app/index.html')).toBe(true);
+    for (const u of ['https://example.com', 'file:///etc/passwd', 'vigil://other/index.html', 'vigil-media://evidence/ev_aaaaaaaaaaaaaaaa', 'javascript:alert(1)', 'not a url']) expect(isAppUrl(u), u).toBe(false);
+  });
+
+  it('denies every permission', () => {
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) expect(permissionDecision(p)).toBe(false);
+  });
+
+  it('maps media URLs to evidence ids only', () => {
+    expect(mediaIdFromUrl('vigil-media://evidence/ev_abcdefghijklmnop')).toBe('ev_abcdefghijklmnop');
+    for (const u of ['vigil-media://evidence/..%2F..%2Fetc%2Fpasswd', 'vigil-media://evidence//etc/passwd', 'vigil-media://file/ev_abcdefghijklmnop', 'vigil://app/ev_abcdefghijklmnop']) expect(mediaIdFromUrl(u), u).toBeNull();
+  });
+
+  it('refuses path traversal on the app protocol', () => {
+    expect(appUrlToRelativePath('vigil://app/assets/index.js')).toBe('assets/index.js');
+    expect(appUrlToRelativePath('vigil://app/')).toBe('index.html');
+    expect(appUrlToRelativePath('vigil://app/assets/%2e%2e/%2e%2e/secret')).toBeNull();
+    expect(appUrlToRelativePath('https://app/index.html')).toBeNull();
+  });
+
+  describe('IPC handler', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-ipc-'));
+    const engine = new Engine({ dbPath: join(dir, 'v.db'), transport: 'ipc' });
+    afterAll(() => {
+      engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('answers trusted frames through the contract', async () => {
+      const r = await invokeForSender(engine, 'vigil://app/index.html', 'cases.create', { name: 'IPC case' });
+      expect(r.ok).toBe(true);
+      expect(isTrustedSender('vigil://app/index.html')).toBe(true);
+    });
+
+    it('refuses untrusted frames, bad op names and invalid input without stack traces', async () => {
+      const untrusted = await invokeForSender(engine, 'https://evil.example/', 'cases.list', {});
+      expect(untrusted).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      const noFrame = await invokeForSender(engine, undefined, 'cases.list', {});
+      expect(noFrame.ok).toBe(false);
+      const badOp = await invokeForSender(engine, 'vigil://app/index.html', { toString: () => 'cases.list' }, {});
+      expect(badOp).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      const bad = await invokeForSender(engine, 'vigil://app/index.html', 'cases.create', { name: 'x', path: '/etc/passwd' });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(JSON.stringify(bad)).not.toMatch(/\bat .*\.js:\d+/);
+      const list = await invokeForSender(engine, 'vigil://app/index.html', 'cases.list', {});
+      expect(list.ok && (list.value as unknown[]).length).toBe(1);
+    });
+  });
+});
