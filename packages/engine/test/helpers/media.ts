@@ -42,7 +42,7 @@ export interface ClipOptions {
   bframes?: number;
   /**
    * Variable frame rate: frames at or after `atFrame` are delayed by `gapS` seconds (a pause in
-   * recording). Frame k's time is k/fps, plus gapS when k >= atFrame.
+   * recording), rounded to whole frame periods. Frame k's time is clipFrameTime(opts, k).
    */
   vfrGap?: { atFrame: number; gapS: number };
   /** Rotation metadata (clockwise display degrees), written as the legacy `rotate` tag. */
@@ -56,7 +56,8 @@ export interface ClipOptions {
 /** Frame k's presentation time for a clip made with these options (seconds from stream start). */
 export function clipFrameTime(opts: Pick<ClipOptions, 'fps' | 'vfrGap'>, k: number): number {
   const fps = opts.fps ?? 25;
-  return k / fps + (opts.vfrGap && k >= opts.vfrGap.atFrame ? opts.vfrGap.gapS : 0);
+  const gapFrames = opts.vfrGap && k >= opts.vfrGap.atFrame ? Math.round(opts.vfrGap.gapS * fps) : 0;
+  return (k + gapFrames) / fps;
 }
 
 export async function runFfmpeg(args: string[]): Promise<void> {
@@ -115,7 +116,8 @@ export async function makeClip(dir: string, o: ClipOptions): Promise<string> {
   const filters: string[] = [];
   if (o.vfrGap) {
     const g = o.vfrGap;
-    filters.push(`setpts='(N/${fps}+if(gte(N,${g.atFrame}),${g.gapS},0))/TB'`);
+    // Whole frame periods in the source time base (1/fps), in integers: setpts truncates fractional ticks.
+    filters.push(`setpts='N+if(gte(N,${g.atFrame}),${Math.round(g.gapS * fps)},0)'`);
   }
   const args = ['-f', 'lavfi', '-i', src];
   if (o.audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100`);
