@@ -176,6 +176,63 @@ CREATE TABLE events (
 CREATE INDEX events_evidence ON events(evidence_id);
 `,
   },
+  {
+    version: 2,
+    name: 'zones, user anomaly definitions, conversations, reports',
+    sql: `
+-- Named polygons on an evidence item's frame, in source pixels: [[x, y], ...].
+CREATE TABLE zones (
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  evidence_id TEXT NOT NULL REFERENCES evidence(id),
+  name TEXT NOT NULL,
+  polygon_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (evidence_id, name)
+);
+
+-- User-defined anomaly definitions (open categories): the text as written and the parsed rule.
+CREATE TABLE definitions (
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  text TEXT NOT NULL,
+  rule_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  title TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+-- One row per turn. citations_json: [{evidenceId, startTime, endTime, frame?, trackIds?, boxes?}];
+-- state_json: what the next turn needs to resolve references ("it", "the second one").
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  seq INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user','assistant')),
+  text TEXT NOT NULL,
+  citations_json TEXT NOT NULL DEFAULT '[]',
+  refused INTEGER NOT NULL DEFAULT 0,
+  state_json TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  UNIQUE (conversation_id, seq)
+);
+
+CREATE TABLE reports (
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  pages INTEGER NOT NULL,
+  options_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1].version;
