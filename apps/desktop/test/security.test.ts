@@ -29,7 +29,9 @@ describe('Electron security policy (testable without the binary)', () => {
   it('refuses path traversal on the app protocol', () => {
     expect(appUrlToRelativePath('vigil://app/assets/index.js')).toBe('assets/index.js');
     expect(appUrlToRelativePath('vigil://app/')).toBe('index.html');
-    expect(appUrlToRelativePath('vigil://app/assets/%2e%2e/%2e%2e/secret')).toBeNull();
+    // The URL parser collapses dot segments at the root; encoded slashes must not smuggle them back.
+    expect(appUrlToRelativePath('vigil://app/assets/%2e%2e/%2e%2e/secret')).toBe('secret');
+    expect(appUrlToRelativePath('vigil://app/assets/..%2F..%2F..%2Fetc%2Fpasswd')).toBeNull();
     expect(appUrlToRelativePath('https://app/index.html')).toBeNull();
   });
 

@@ -4,6 +4,7 @@
  * The spawner is injected: child_process.fork here, Electron's utilityProcess in the desktop app.
  */
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApiEvent, Job } from '../api/contract.js';
 import { VigilError } from '../errors.js';
@@ -19,7 +20,10 @@ export interface WorkerHandle {
 
 export type Spawner = (args: string[]) => WorkerHandle;
 
-export const workerScript = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** The compiled worker next to this module; from sources (tests), the package's build output. */
+export const workerScript = [new URL('./worker.js', import.meta.url), new URL('../../dist/jobs/worker.js', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('./worker.js', import.meta.url));
 
 export const forkSpawner: Spawner = (args) => {
   const child = fork(workerScript, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
