@@ -117,6 +117,48 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+export const AttributeContributionSchema = z.object({ attribute: z.string(), value: z.union([z.number(), z.string()]), normal: z.union([z.number(), z.string()]), score: z.number() });
+export const TrajectorySchema = z.object({ entry: z.string(), exit: z.string(), turns: z.array(z.string()), text: z.string() });
+const BoxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
+export const AnalysisSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  evidenceId: z.string(),
+  jobId: z.string().nullable(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  params: z.record(z.string(), z.unknown()),
+  models: z.array(z.object({ name: z.string(), sha256: z.string(), source: z.string(), ep: z.string() })),
+  reference: z.union([z.literal('self'), z.array(z.string())]),
+  stats: z.record(z.string(), z.unknown()).nullable(),
+  engineVersion: z.string(),
+  createdAt: isoTime,
+  finishedAt: isoTime.nullable(),
+});
+export type Analysis = z.infer<typeof AnalysisSchema>;
+
+export const TrackSchema = z.object({
+  id: z.number(), label: z.string(), firstFrame: z.number(), lastFrame: z.number(), startTime: z.number(), endTime: z.number(),
+  maxScore: z.number(), meanSpeed: z.number(), why: z.array(AttributeContributionSchema), trajectory: TrajectorySchema,
+});
+export type Track = z.infer<typeof TrackSchema>;
+
+export const ObservationSchema = z.object({
+  trackId: z.number(), frame: z.number(), time: z.number(), box: BoxSchema, label: z.string(), confidence: z.number(), score: z.number(),
+  speed: z.number(), direction: z.number().nullable(), interpolated: z.boolean().optional(),
+});
+export type Observation = z.infer<typeof ObservationSchema>;
+
+export const ReviewState = z.enum(['unreviewed', 'confirmed', 'dismissed']);
+export const EventSchema = z.object({
+  id: z.string(), analysisId: z.string(), caseId: z.string(), evidenceId: z.string(), seq: z.number(),
+  startTime: z.number(), endTime: z.number(), startFrame: z.number(), endFrame: z.number(), peakFrame: z.number(), peakTime: z.number(), peakScore: z.number(),
+  confidence: z.number(), category: z.string().nullable(), trackIds: z.array(z.number()), topAttributes: z.array(AttributeContributionSchema),
+  trajectories: z.array(z.object({ trackId: z.number(), summary: TrajectorySchema })), boxes: z.array(z.object({ trackId: z.number(), box: BoxSchema })),
+  reviewState: ReviewState, reviewNote: z.string(), reviewedAt: isoTime.nullable(),
+});
+export type AnomalyEventRecord = z.infer<typeof EventSchema>;
+
 // ---------- operations ----------
 
 const empty = z.object({}).strict();
@@ -164,6 +206,48 @@ export const contract = {
       .strict(),
     NoteSchema,
     'Add an analyst note or a bookmark at a frame.',
+  ),
+
+  'analysis.start': op(
+    z
+      .object({
+        evidenceId: Ids.evidence,
+        /** Evidence of the same case marked as normal reference footage; none = self-referenced. */
+        reference: z.array(Ids.evidence).max(50).optional(),
+        fps: z.number().min(0.5).max(60).optional(),
+        detector: z.enum(['auto', 'nanodet', 'centernet', 'none']).default('auto'),
+      })
+      .strict(),
+    z.object({ jobId: z.string() }),
+    'Start an anomaly analysis of one evidence item (a job with progress and cancel).',
+  ),
+  'analysis.list': op(z.object({ evidenceId: Ids.evidence }).strict(), z.array(AnalysisSchema), 'Analyses of an evidence item, newest first.'),
+  'analysis.scores': op(
+    z.object({ analysisId: Ids.analysis }).strict(),
+    z.object({ frames: z.array(z.number()), times: z.array(z.number()), raw: z.array(z.number()), smoothed: z.array(z.number()), sigma: z.number(), enterThreshold: z.number(), exitThreshold: z.number() }),
+    'The anomaly score curve (raw and smoothed) of an analysis.',
+  ),
+  'analysis.tracks': op(z.object({ analysisId: Ids.analysis }).strict(), z.array(TrackSchema), 'Tracked objects with why-attributes and path summaries.'),
+  'analysis.overlay': op(
+    z.object({ analysisId: Ids.analysis, frame: z.number().int().min(0).max(1e9) }).strict(),
+    z.object({
+      frame: z.number().nullable(),
+      observations: z.array(ObservationSchema),
+      /** Paths (frame, centre x, centre y) of the tracks visible at that frame, for trajectory overlays. */
+      paths: z.array(z.object({ trackId: z.number(), label: z.string(), points: z.array(z.tuple([z.number(), z.number(), z.number()])) })),
+    }),
+    'Boxes and trajectories to draw over one frame (the nearest analysed frame).',
+  ),
+  'analysis.heatmap': op(
+    z.object({ analysisId: Ids.analysis, frame: z.number().int().min(0).max(1e9) }).strict(),
+    z.object({ frame: z.number(), width: z.number(), height: z.number(), data: z.string() }).nullable(),
+    'Pixel heatmap of the nearest analysed frame: uint8 row-major, base64.',
+  ),
+  'events.list': op(z.object({ caseId: Ids.case, evidenceId: Ids.evidence.optional() }).strict(), z.array(EventSchema), 'Events of the latest analysis of each evidence item.'),
+  'events.review': op(
+    z.object({ eventId: Ids.event, state: ReviewState, note: text(20000).optional() }).strict(),
+    EventSchema,
+    'Confirm or dismiss an event, with an analyst note.',
   ),
 
   'audit.list': op(z.object({ caseId: Ids.case, limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(AuditRowSchema), 'Audit log rows of a case, newest first.'),

@@ -11,7 +11,9 @@ import { isVigilError, VigilError } from '../errors.js';
 import { checkEvidencePath } from '../jobs/import-evidence.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
+import { getAnalysis, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
+import { overlayAt } from './overlay.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
@@ -147,6 +149,47 @@ export class Engine {
         const n = addNote(db, i);
         this.emit({ type: 'changed', caseId: i.caseId, what: 'notes' });
         return n;
+      },
+      'analysis.start': (i) => {
+        const ev = getEvidenceRow(db, i.evidenceId);
+        for (const r of i.reference ?? []) {
+          if (r === i.evidenceId) throw new VigilError('invalid_input', 'An evidence item cannot be its own reference footage.');
+          if (getEvidenceRow(db, r).case_id !== ev.case_id) throw new VigilError('not_found', `Reference ${r} is not part of this case.`);
+        }
+        const job = this.jobs.start('analysis', ev.case_id, { evidenceId: i.evidenceId, reference: i.reference ?? [], fps: i.fps, detector: i.detector }, i.evidenceId);
+        return { jobId: job.id };
+      },
+      'analysis.list': (i) => {
+        getEvidenceRow(db, i.evidenceId);
+        return listAnalyses(db, i.evidenceId);
+      },
+      'analysis.scores': (i) => {
+        const a = getAnalysis(db, i.analysisId);
+        const f = getFrameScores(db, i.analysisId);
+        return {
+          frames: f.map((x) => x.frame), times: f.map((x) => x.time), raw: f.map((x) => x.raw), smoothed: f.map((x) => x.smoothed),
+          sigma: Number(a.params.sigma ?? 0), enterThreshold: Number(a.params.enterThreshold ?? 0), exitThreshold: Number(a.params.exitThreshold ?? 0),
+        };
+      },
+      'analysis.tracks': (i) => {
+        getAnalysis(db, i.analysisId);
+        return getTracks(db, i.analysisId);
+      },
+      'analysis.overlay': (i) => overlayAt(db, i.analysisId, i.frame),
+      'analysis.heatmap': (i) => {
+        getAnalysis(db, i.analysisId);
+        const h = getHeatmap(db, i.analysisId, i.frame);
+        return h ? { frame: h.frame, width: h.width, height: h.height, data: Buffer.from(h.data).toString('base64') } : null;
+      },
+      'events.list': (i) => {
+        getCase(db, i.caseId);
+        if (i.evidenceId && getEvidenceRow(db, i.evidenceId).case_id !== i.caseId) throw new VigilError('not_found', `Evidence ${i.evidenceId} is not part of case ${i.caseId}.`);
+        return listEvents(db, i);
+      },
+      'events.review': (i) => {
+        const e = reviewEvent(db, i.eventId, i.state, i.note);
+        this.emit({ type: 'changed', caseId: e.caseId, what: 'events' });
+        return e;
       },
       'audit.list': (i) => {
         getCase(db, i.caseId);
