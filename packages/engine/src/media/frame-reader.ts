@@ -12,7 +12,8 @@
  *    that showinfo prints) and needs no second decode pass; running ffprobe beside it would decode twice
  *    and could disagree with ffmpeg about edge frames.
  *  - Frame index = number of frames decoded before it in presentation order (showinfo's n when decoding
- *    from the start). Time = pts × time_base − stream start time.
+ *    from the start). Time = pts × time_base − stream start time; for raw elementary streams (no
+ *    container, so ffmpeg invents timestamps) time = index / fpsAvg, the same rule the proxy uses.
  *  - Starting late (`startFrame`, `readFrameAt`) seeks to the keyframe at or before the wanted frame,
  *    found from the packet timestamps (ffprobe, no decoding), and recovers the index of the first decoded
  *    frame as the number of packets with a smaller pts. The pts of each frame before the first one yielded
@@ -313,7 +314,7 @@ async function* decode(
       if (index < startFrame) continue;
 
       const [num, den] = tb ?? (p.timeBase.split('/').map(Number) as [number, number]);
-      const time = Number.isFinite(info.pts) && den > 0 ? (info.pts * num) / den - p.startTimeS : index / fps;
+      const time = p.hasTimestamps !== false && Number.isFinite(info.pts) && den > 0 ? (info.pts * num) / den - p.startTimeS : index / fps;
       if (opts.fps !== undefined) {
         const cell = Math.floor(time * opts.fps + 1e-6);
         if (cell <= lastCell) continue;

@@ -59,6 +59,11 @@ export interface ProbeResult {
   tags: Record<string, string>;
   /** Where frame timestamps come from, e.g. "container pts (mp4)". */
   timingSource: string;
+  /**
+   * False for raw elementary streams (.264, .h265, .m2v, ...), whose timestamps ffmpeg invents: Vigil
+   * then times frame k at k / fpsAvg everywhere.
+   */
+  hasTimestamps: boolean;
   /** Chromium (Electron) can play this file directly, without a proxy. */
   browserPlayable: boolean;
   /** Stream time base as "num/den". */
@@ -159,8 +164,15 @@ export function isBrowserPlayable(p: Pick<ProbeResult, 'container' | 'codec' | '
   return video && p.audio.every((a) => CHROMIUM_AUDIO.has(a.codec));
 }
 
+/** Demuxers of bare codec bitstreams: no container, so no real timestamps. */
+const RAW_STREAM_FORMATS = new Set(['h264', 'hevc', 'mpegvideo', 'm4v', 'mjpeg', 'rawvideo', 'cavsvideo', 'vc1', 'h261', 'h263', 'dirac', 'avs2', 'vvc']);
+
+export function isRawStreamFormat(container: string): boolean {
+  return container.split(',').some((f) => RAW_STREAM_FORMATS.has(f));
+}
+
 function timingSourceOf(container: string, missingAll: boolean, fps: number): string {
-  if (missingAll) return `none in stream (raw elementary stream): times are frame index / ${fps.toFixed(3)} fps`;
+  if (missingAll || isRawStreamFormat(container)) return `none in stream (raw elementary stream): times are frame index / ${fps.toFixed(3)} fps`;
   const f = container.split(',');
   if (f.includes('avi')) return 'container pts (AVI frame index × frame rate, constant rate)';
   if (f.includes('mp4') || f.includes('mov')) return 'container pts (MP4/MOV sample table)';
@@ -329,6 +341,7 @@ export async function probe(filePath: string, opts: ProbeOptions = {}): Promise<
     ...(creationTime ? { creationTime } : {}),
     tags,
     timingSource: timingSourceOf(container, missingAllPts, fpsAvg || fpsReal),
+    hasTimestamps: !missingAllPts && !isRawStreamFormat(container),
     browserPlayable: isBrowserPlayable({ container, codec, pixFmt, profile, audio }),
     timeBase: v.time_base ?? '1/1',
     warnings,

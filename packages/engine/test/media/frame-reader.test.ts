@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.js';
 import { readFrameAt, readFrames, type Frame } from '../../src/media/frame-reader.js';
 import { probe } from '../../src/media/probe.js';
-import { clipFrameTime, decodeIndexPattern, makeClip, makeMovingBoxClip, makeTempDir } from '../helpers/media.js';
+import { sha256File } from '../../src/media/hash.js';
+import { clipFrameTime, decodeIndexPattern, makeClip, makeMovingBoxClip, makeTempDir, runFfmpeg } from '../helpers/media.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -101,6 +102,39 @@ describe('readFrames', () => {
     const frames = await collect(readFrames(avi, { format: 'gray' }));
     expect(frames).toHaveLength(10);
     frames.forEach((f) => expectSelfConsistent(f, { fps: 10 }));
+  });
+
+  it('times raw elementary streams by index / fps (their timestamps are invented)', async () => {
+    const raw = await makeClip(dir, { name: 'raw.264', seconds: 1, fps: 10, content: 'indexPattern', width: 160, height: 96 });
+    const p = await probe(raw);
+    expect(p.hasTimestamps).toBe(false);
+    const frames = await collect(readFrames(raw, { format: 'gray', probe: p }));
+    expect(frames.map((f) => f.index)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    for (const f of frames) {
+      expect(decodeIndexPattern(f.data, f.width, f.height)).toBe(f.index);
+      expect(f.time).toBe(f.index / p.fpsAvg);
+    }
+  });
+
+  it('delivers rotated footage display-side up', async () => {
+    const plain = await makeClip(dir, { name: 'plain.mp4', seconds: 0.2, width: 160, height: 96 });
+    const rot = path.join(dir, 'rot.mp4');
+    await runFfmpeg(['-i', plain, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rot]);
+    const p = await probe(rot);
+    const frames = await collect(readFrames(rot, { format: 'gray', probe: p }));
+    expect(frames).toHaveLength(5);
+    for (const f of frames) expect([f.width, f.height]).toEqual([p.displayWidth, p.displayHeight]);
+    expect([p.displayWidth, p.displayHeight]).toEqual([96, 160]);
+  });
+
+  it('refuses a text file renamed .mp4 and leaves sources untouched', async () => {
+    const fake = path.join(dir, 'fake.mp4');
+    await writeFile(fake, 'not a video at all\n');
+    await expect(collect(readFrames(fake, { format: 'gray' }))).rejects.toMatchObject({ code: 'unsupported_media' });
+    const before = await sha256File(cfr);
+    await collect(readFrames(cfr, { format: 'rgb24', startFrame: 20, endFrame: 30 }));
+    await readFrameAt(cfr, 44, { format: 'gray' });
+    expect(await sha256File(cfr)).toBe(before);
   });
 
   it('sees the moving box where the helper says it is', async () => {

@@ -48,6 +48,7 @@ describe('probe', () => {
     expect(r.videoStreamCount).toBe(1);
     expect(r.browserPlayable).toBe(true);
     expect(r.timingSource).toMatch(/container pts/);
+    expect(r.hasTimestamps).toBe(true);
     expect(r.sizeBytes).toBe((await stat(mp4)).size);
     expect(r.warnings).toEqual([]);
     expect(await sha256File(mp4)).toBe(before);
@@ -107,6 +108,7 @@ describe('probe', () => {
     expect(raw.browserPlayable).toBe(false);
     expect(raw.frameCount).toBe(10);
     expect(raw.timingSource).toMatch(/raw/);
+    expect(raw.hasTimestamps).toBe(false);
     const webm = await probe(await makeClip(dir, { name: 'clip.webm', seconds: 0.4 }));
     expect(webm.codec).toBe('vp9');
     expect(webm.browserPlayable).toBe(true);
