@@ -100,7 +100,10 @@ function filterChain(opts: ReadFramesOptions): string {
     // -2 keeps the aspect ratio and rounds to an even size; area averaging avoids aliasing when shrinking.
     parts.push(`scale=${opts.width ?? -2}:${opts.height ?? -2}:flags=area`);
   }
-  parts.push(`format=${opts.format}`, 'showinfo');
+  // showinfo checksums every frame it sees: give it the smaller of the two pixel layouts (gray is 1 byte
+  // per pixel, decoded 4:2:0 is 1.5, rgb24 is 3). format= never changes the frame size or count.
+  if (opts.format === 'gray') parts.push('format=gray', 'showinfo');
+  else parts.push('showinfo', 'format=rgb24');
   return parts.join(',');
 }
 
