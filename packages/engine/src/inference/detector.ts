@@ -1,0 +1,229 @@
+/**
+ * Object detector over registry models: letterbox → onnxruntime → the model's own decoding →
+ * class-aware NMS → boxes in source pixels. The converted graphs have a fixed batch of 1 (their
+ * reshapes hard-code it), so a batch runs frame by frame, with the next frame's pre-processing
+ * overlapping the current inference.
+ */
+import * as ort from 'onnxruntime-node';
+import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
+import type { Frame } from '../media/frame-reader.js';
+import type { OutputMap } from './decoders.js';
+import { decodeCenternet, decodeNanodet } from './decoders.js';
+import type { EpSetting } from './execution-providers.js';
+import type { LetterboxMap } from './letterbox.js';
+import { letterbox, toSource, validateFrame } from './letterbox.js';
+import type { ModelManifest } from './manifest.js';
+import type { ScoredBox } from './nms.js';
+import { classAwareNms } from './nms.js';
+import type { ModelSession } from './session-manager.js';
+import { SessionManager } from './session-manager.js';
+
+export interface Detection {
+  /** [x1, y1, x2, y2] in source-frame pixels. */
+  box: [number, number, number, number];
+  label: string;
+  classId: number;
+  score: number;
+}
+
+/** A backbone/neck feature map for one frame, for appearance vectors (see `roiFeature`). */
+export interface FeatureMap {
+  data: Float32Array;
+  channels: number;
+  height: number;
+  width: number;
+  stride: number;
+  layout: 'NCHW' | 'NHWC';
+  map: LetterboxMap;
+}
+
+export interface DetectOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+}
+
+export interface Detector {
+  readonly name: string;
+  /** Execution provider the session runs on. */
+  readonly ep: string;
+  /** Model input [height, width]. */
+  readonly inputSize: [number, number];
+  readonly labels: readonly string[];
+  detect(frames: Frame[], opts?: DetectOptions): Promise<Detection[][]>;
+  /** Detections plus the model's feature map per frame (only for models whose manifest exposes one). */
+  detectWithFeatures(frames: Frame[], opts?: DetectOptions): Promise<Array<{ detections: Detection[]; features: FeatureMap }>>;
+  dispose(): Promise<void>;
+}
+
+export interface DetectorOptions {
+  /** Shared session manager; when absent the detector opens (and disposes) its own. */
+  manager?: SessionManager;
+  ep?: EpSetting;
+  requireEp?: boolean;
+  threads?: number;
+  scoreThreshold?: number;
+  iouThreshold?: number;
+  maxDetections?: number;
+  onWarning?: (message: string) => void;
+}
+
+/** Upstream defaults: NanoDet's demo threshold 0.35 and NMS IoU 0.6; CenterNet peak threshold 0.3. */
+const DEFAULTS: Record<string, { score: number; iou: number }> = {
+  'nanodet-gfl': { score: 0.35, iou: 0.6 },
+  centernet: { score: 0.3, iou: 0.6 },
+};
+
+export async function createDetector(name: string, opts: DetectorOptions = {}): Promise<Detector> {
+  const own = !opts.manager;
+  const manager = opts.manager ?? new SessionManager({ ep: opts.ep, requireEp: opts.requireEp, threads: opts.threads, onWarning: opts.onWarning });
+  let ms: ModelSession;
+  try {
+    const manifest = manager.registry.readManifest(name);
+    if (manifest.task !== 'detection') {
+      throw new VigilError('invalid_input', `Model "${name}" is a ${manifest.task} model, not a detector.`);
+    }
+    ms = await manager.acquire(name);
+  } catch (e) {
+    if (own) await manager.dispose();
+    throw e;
+  }
+  return new OnnxDetector(ms, manager, own, opts);
+}
+
+class OnnxDetector implements Detector {
+  readonly name: string;
+  readonly ep: string;
+  readonly inputSize: [number, number];
+  readonly labels: readonly string[];
+  private readonly manifest: ModelManifest;
+  private readonly score: number;
+  private readonly iou: number;
+  private readonly maxDet: number;
+  private disposed = false;
+
+  constructor(
+    private readonly ms: ModelSession,
+    private readonly manager: SessionManager,
+    private readonly ownsManager: boolean,
+    opts: DetectorOptions,
+  ) {
+    this.manifest = ms.manifest;
+    this.name = ms.name;
+    this.ep = ms.ep;
+    this.inputSize = [...ms.manifest.input.size];
+    this.labels = ms.manifest.labels;
+    const d = DEFAULTS[ms.manifest.decoder.kind] ?? { score: 0.3, iou: 0.6 };
+    this.score = opts.scoreThreshold ?? d.score;
+    this.iou = opts.iouThreshold ?? d.iou;
+    this.maxDet = opts.maxDetections ?? 100;
+    for (const [k, v] of [['scoreThreshold', this.score], ['iouThreshold', this.iou]] as const) {
+      if (!(v >= 0 && v <= 1)) throw new VigilError('invalid_input', `${k} must be between 0 and 1, got ${v}.`);
+    }
+  }
+
+  async detect(frames: Frame[], opts: DetectOptions = {}): Promise<Detection[][]> {
+    return (await this.runAll(frames, false, opts)).map((r) => r.detections);
+  }
+
+  async detectWithFeatures(frames: Frame[], opts: DetectOptions = {}): Promise<Array<{ detections: Detection[]; features: FeatureMap }>> {
+    if (!this.manifest.features) throw new VigilError('invalid_input', `Model "${this.name}" exposes no feature map.`);
+    return (await this.runAll(frames, true, opts)) as Array<{ detections: Detection[]; features: FeatureMap }>;
+  }
+
+  private prepare(frame: Frame): { feeds: Record<string, ort.Tensor>; map: LetterboxMap } {
+    const spec = this.manifest.input;
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const data = spec.dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+    const map = letterbox(frame, spec, data);
+    return { feeds: { [spec.name]: new ort.Tensor(spec.dtype, data, spec.shape) }, map };
+  }
+
+  private async runAll(frames: Frame[], withFeatures: boolean, opts: DetectOptions): Promise<Array<{ detections: Detection[]; features?: FeatureMap }>> {
+    if (this.disposed) throw new VigilError('conflict', `Detector "${this.name}" has been disposed.`);
+    if (!Array.isArray(frames) || frames.length === 0) {
+      throw new VigilError('invalid_input', 'detect() needs a non-empty array of frames.');
+    }
+    frames.forEach((f, i) => validateFrame(f, `frame ${i}`));
+    const fetches = this.manifest.outputs.map((o) => o.name).filter((n) => withFeatures || n !== this.manifest.features?.output);
+    const results: Array<{ detections: Detection[]; features?: FeatureMap }> = [];
+    let next = this.prepare(frames[0]);
+    for (let i = 0; i < frames.length; i++) {
+      throwIfAborted(opts.signal);
+      const cur = next;
+      const pending = this.ms.session.run(cur.feeds, fetches);
+      // Prepare the next input while onnxruntime works on this one (it runs off the JS thread).
+      if (i + 1 < frames.length) next = this.prepare(frames[i + 1]);
+      const out = await pending;
+      results.push({ detections: this.decode(out, cur.map), features: withFeatures ? this.featureMap(out, cur.map) : undefined });
+      opts.onProgress?.((i + 1) / frames.length, 'detect');
+    }
+    return results;
+  }
+
+  private decode(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap): Detection[] {
+    const dec = this.manifest.decoder;
+    const outputs = out as unknown as OutputMap;
+    let raw: ScoredBox[];
+    if (dec.kind === 'nanodet-gfl') raw = decodeNanodet(dec, outputs, this.inputSize, this.labels.length, this.score);
+    else if (dec.kind === 'centernet') raw = decodeCenternet(dec, outputs, this.labels.length, this.score);
+    else throw new VigilError('invalid_input', `Model "${this.name}" has no detection decoder.`);
+    const kept = classAwareNms(raw, this.iou, this.maxDet);
+    const dets: Detection[] = [];
+    for (const k of kept) {
+      const [x1, y1] = toSource(map, k.box[0], k.box[1]);
+      const [x2, y2] = toSource(map, k.box[2], k.box[3]);
+      if (x2 - x1 < 1e-3 || y2 - y1 < 1e-3) continue; // entirely inside the letterbox border
+      dets.push({ box: [x1, y1, x2, y2], label: this.labels[k.classId], classId: k.classId, score: k.score });
+    }
+    return dets;
+  }
+
+  private featureMap(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap): FeatureMap {
+    const f = this.manifest.features!;
+    const t = out[f.output] as ort.Tensor;
+    const [, a, b, c] = t.dims as number[];
+    const [channels, height, width] = f.layout === 'NCHW' ? [a, b, c] : [c, a, b];
+    return { data: new Float32Array(t.data as Float32Array), channels, height, width, stride: f.stride, layout: f.layout, map };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.ownsManager) await this.manager.dispose();
+  }
+}
+
+/**
+ * Appearance vector of a box: the feature map averaged over the cells the box covers (in source
+ * pixels), L2-normalised. Boxes smaller than a cell use the cell under their centre.
+ */
+export function roiFeature(fm: FeatureMap, box: [number, number, number, number]): Float32Array {
+  const toCell = (x: number, y: number): [number, number] => [
+    (x * fm.map.scaleX + fm.map.padX) / fm.stride,
+    (y * fm.map.scaleY + fm.map.padY) / fm.stride,
+  ];
+  const [ax, ay] = toCell(box[0], box[1]);
+  const [bx, by] = toCell(box[2], box[3]);
+  const clampX = (v: number) => Math.min(Math.max(v, 0), fm.width - 1);
+  const clampY = (v: number) => Math.min(Math.max(v, 0), fm.height - 1);
+  let x0 = clampX(Math.floor(ax));
+  let x1 = clampX(Math.ceil(bx) - 1);
+  let y0 = clampY(Math.floor(ay));
+  let y1 = clampY(Math.ceil(by) - 1);
+  if (x1 < x0) x0 = x1 = clampX(Math.floor((ax + bx) / 2));
+  if (y1 < y0) y0 = y1 = clampY(Math.floor((ay + by) / 2));
+  const v = new Float32Array(fm.channels);
+  const plane = fm.height * fm.width;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      for (let c = 0; c < fm.channels; c++) {
+        v[c] += fm.layout === 'NCHW' ? fm.data[c * plane + y * fm.width + x] : fm.data[(y * fm.width + x) * fm.channels + c];
+      }
+    }
+  }
+  let norm = 0;
+  for (let c = 0; c < v.length; c++) norm += v[c] * v[c];
+  norm = Math.sqrt(norm) || 1;
+  for (let c = 0; c < v.length; c++) v[c] /= norm;
+  return v;
+}

@@ -1,0 +1,16 @@
+export { ModelRegistry, rebuildHint } from './registry.js';
+export type { ModelEntry, ModelStatus, LoadedModel } from './registry.js';
+export { SessionManager, defaultThreads } from './session-manager.js';
+export type { ModelSession, SessionManagerOptions } from './session-manager.js';
+export { availableExecutionProviders, planExecutionProviders, KNOWN_EPS } from './execution-providers.js';
+export type { EpName, EpSetting, EpPlan } from './execution-providers.js';
+export { createDetector, roiFeature } from './detector.js';
+export type { Detection, Detector, DetectorOptions, DetectOptions, FeatureMap } from './detector.js';
+export { createPoseEstimator } from './pose.js';
+export type { Person, Keypoint, PoseEstimator, PoseOptions } from './pose.js';
+export { letterbox, letterboxMap, toSource, validateFrame } from './letterbox.js';
+export type { LetterboxMap } from './letterbox.js';
+export { classAwareNms, iou } from './nms.js';
+export { manifestSchema } from './manifest.js';
+export type { ModelManifest } from './manifest.js';
+export { resolveModelsDir, MODELS_DIR_ENV } from './model-root.js';

