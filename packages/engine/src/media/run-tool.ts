@@ -65,6 +65,12 @@ export function shortToolReason(stderr: string, filePath?: string): string {
     .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim())
     .filter((l) => l.length > 0);
   let last = lines[lines.length - 1] ?? '';
-  if (filePath) last = last.split(filePath).join('<file>').replace(/^<file>:\s*/, '');
+  if (filePath) {
+    // ffmpeg's final line is often just "<file>: <errno text>" (e.g. "Device or resource busy"); the line
+    // before it names the actual problem ("Picture size 100000x100000 is invalid"), so keep both.
+    const cause = lines.length > 1 && last.startsWith(`${filePath}:`) ? lines[lines.length - 2].split(filePath).join('<file>') : '';
+    last = last.split(filePath).join('<file>').replace(/^<file>:\s*/, '');
+    if (cause && cause !== last) last = `${cause} (${last})`;
+  }
   return last.length > 160 ? `${last.slice(0, 157)}...` : last;
 }
