@@ -150,7 +150,7 @@ export function convertTfGraph(model: TfGraphModel, spec: ConvertSpec): ConvertR
     const v = values.get(`${n}:${k}`);
     if (!v) throw new Error(`output ${out.tf} was not produced`);
     const src = g.plain(v, `${out.onnx}/value`);
-    g.nodes.push({ name: `node/${out.onnx}`, opType: 'Identity', input: [src], output: [out.onnx], attribute: [] });
+    g.nodes.push({ name: g.uniqueName(`node/${out.onnx}/output`), opType: 'Identity', input: [src], output: [out.onnx], attribute: [] });
     outputInfo.push({ name: out.onnx, shape: [...shapeOf(v)], dtype: dtypeOf(v) });
   }
   g.prune(spec.outputs.map((o) => o.onnx));

@@ -202,8 +202,10 @@ function resize(c: OpContext, mode: 'linear' | 'nearest'): Value[] {
   if (mode === 'linear') {
     attrs.push(attr.str('coordinate_transformation_mode', alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric'));
   } else {
-    attrs.push(attr.str('coordinate_transformation_mode', alignCorners ? 'align_corners' : halfPixel ? 'tf_half_pixel_for_nn' : 'asymmetric'));
-    attrs.push(attr.str('nearest_mode', alignCorners ? 'round_prefer_ceil' : 'floor'));
+    // TF half-pixel nearest picks floor((out + 0.5) · in/out) = round_prefer_ceil of the half_pixel
+    // coordinate; align_corners rounds; legacy floors the asymmetric coordinate.
+    attrs.push(attr.str('coordinate_transformation_mode', alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric'));
+    attrs.push(attr.str('nearest_mode', alignCorners || halfPixel ? 'round_prefer_ceil' : 'floor'));
   }
   const name = c.g.phys(x, NCHW_PHYSICAL);
   const [n, , , ch] = x.shape;
