@@ -64,7 +64,7 @@ describe('engine events into the query cache', () => {
     expect(qc.getQueryData<Job>(opKey('jobs.get', { jobId: 'job_aaaaaaaaaaaa' }))!.progress).toBe(0.5);
   });
 
-  it('a finished import and a changed event invalidate exactly the affected queries', async () => {
+  it('import progress, its finish and changed events invalidate exactly the affected queries', async () => {
     const qc = new QueryClient();
     const caseId = 'case_aaaaaaaaaaaa';
     for (const [op, input] of [
@@ -83,6 +83,15 @@ describe('engine events into the query cache', () => {
         .map((q) => q.queryKey[1])
         .sort();
 
+    applyEvent(qc, { type: 'job', job: job({ progress: 0.3 }) });
+    expect(stale()).toEqual([]);
+    // The import names the evidence row it recorded (before its proxy stage): lists refresh then.
+    applyEvent(qc, { type: 'job', job: job({ progress: 0.7, stage: 'proxy', targetId: 'ev_aaaaaaaaaaaa' }) });
+    expect(stale()).toEqual(['cases.list', 'evidence.list']);
+    for (const [op, input] of [['evidence.list', { caseId }], ['cases.list', {}]] as const) qc.setQueryData(opKey(op, input), []);
+    expect(stale()).toEqual([]);
+    applyEvent(qc, { type: 'job', job: job({ progress: 0.8, stage: 'proxy', targetId: 'ev_aaaaaaaaaaaa' }) });
+    expect(stale()).toEqual([]);
     applyEvent(qc, { type: 'job', job: job({ state: 'done', progress: 1, targetId: 'ev_aaaaaaaaaaaa' }) });
     expect(stale()).toEqual(['cases.list', 'evidence.list']);
 

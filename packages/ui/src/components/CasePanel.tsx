@@ -9,6 +9,7 @@ function CreateCaseForm({ onCreated }: { onCreated: (c: Case) => void }) {
   const [examiner, setExaminer] = useState('');
   const create = useOpMutation('cases.create', {
     onSuccess: (c) => {
+      // The examiner stays filled in: one examiner usually opens several cases in a row.
       setName('');
       onCreated(c);
     },
