@@ -12,4 +12,5 @@ contextBridge.exposeInMainWorld('vigil', {
     return () => ipcRenderer.removeListener('vigil:event', wrapped);
   },
   mediaUrl: (evidenceId: string) => `vigil-media://evidence/${encodeURIComponent(String(evidenceId))}`,
+  reportUrl: (reportId: string) => `vigil-media://report/${encodeURIComponent(String(reportId))}`,
 });

@@ -159,6 +159,46 @@ export const EventSchema = z.object({
 });
 export type AnomalyEventRecord = z.infer<typeof EventSchema>;
 
+export const CitationSchema = z.object({
+  evidenceId: z.string(),
+  startTime: z.number(),
+  endTime: z.number(),
+  frame: z.number().optional(),
+  trackIds: z.array(z.number()).optional(),
+  boxes: z.array(BoxSchema).optional(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
+export const ChatMessageSchema = z.object({
+  id: z.string(), seq: z.number(), role: z.enum(['user', 'assistant']), text: z.string(),
+  citations: z.array(CitationSchema), refused: z.boolean(), createdAt: isoTime,
+});
+export const ConversationSchema = z.object({ id: z.string(), caseId: z.string(), title: z.string(), createdAt: isoTime, messages: z.array(ChatMessageSchema) });
+export type Conversation = z.infer<typeof ConversationSchema>;
+export const AnswerSchema = z.object({ conversationId: z.string(), messageId: z.string(), answer: z.string(), citations: z.array(CitationSchema), refused: z.boolean() });
+export type Answer = z.infer<typeof AnswerSchema>;
+
+export const ReasoningSchema = z.object({
+  eventId: z.string(),
+  category: z.string(),
+  confidence: z.number(),
+  steps: z.array(z.object({ kind: z.string(), text: z.string(), citations: z.array(CitationSchema) })),
+});
+export type Reasoning = z.infer<typeof ReasoningSchema>;
+
+export const ZoneSchema = z.object({ id: z.string(), caseId: z.string(), evidenceId: z.string(), name: z.string(), polygon: z.array(z.tuple([z.number(), z.number()])), createdAt: isoTime });
+export type Zone = z.infer<typeof ZoneSchema>;
+export const DefinitionSchema = z.object({ id: z.string(), caseId: z.string(), text: z.string(), rule: z.record(z.string(), z.unknown()), createdAt: isoTime });
+export type Definition = z.infer<typeof DefinitionSchema>;
+
+export const ModelStatusSchema = z.object({
+  name: z.string(), task: z.string().nullable(), source: z.string().nullable(), licence: z.string().nullable(), sha256: z.string().nullable(),
+  status: z.enum(['built', 'missing', 'corrupt']), problem: z.string().optional(), ep: z.string(),
+});
+
+export const ReportSchema = z.object({ id: z.string(), caseId: z.string(), sha256: z.string(), pages: z.number(), fileName: z.string(), createdAt: isoTime, options: z.record(z.string(), z.unknown()) });
+export type Report = z.infer<typeof ReportSchema>;
+
 // ---------- operations ----------
 
 const empty = z.object({}).strict();
@@ -250,6 +290,41 @@ export const contract = {
     'Confirm or dismiss an event, with an analyst note.',
   ),
 
+  'evidence.makeProxy': op(z.object({ evidenceId: Ids.evidence }).strict(), z.object({ jobId: z.string() }), 'Make (or remake) the playback copy of an evidence item the viewer cannot play.'),
+  'evidence.thumbnail': op(
+    z.object({ evidenceId: Ids.evidence, frame: z.number().int().min(0).max(1e9), width: z.number().int().min(32).max(640).default(160) }).strict(),
+    z.object({ frame: z.number(), mime: z.literal('image/jpeg'), data: z.string() }),
+    'A small JPEG of one frame (timeline hover), base64.',
+  ),
+  'models.list': op(empty, z.array(ModelStatusSchema), 'Installed models, their provenance, integrity and execution provider.'),
+
+  'chat.ask': op(
+    z.object({ caseId: Ids.case, conversationId: Ids.conversation.optional(), question: z.string().max(10000, 'questions are limited to 10 000 characters') }).strict(),
+    AnswerSchema,
+    'Ask a question about the case; the answer cites evidence or refuses.',
+  ),
+  'chat.list': op(z.object({ caseId: Ids.case }).strict(), z.array(ConversationSchema.omit({ messages: true })), 'Conversations of a case.'),
+  'chat.get': op(z.object({ caseId: Ids.case, conversationId: Ids.conversation }).strict(), ConversationSchema, 'One conversation with its messages.'),
+  'events.explain': op(z.object({ eventId: Ids.event }).strict(), ReasoningSchema, 'Grounded reasoning steps for one event.'),
+
+  'zones.list': op(z.object({ caseId: Ids.case, evidenceId: Ids.evidence.optional() }).strict(), z.array(ZoneSchema), 'Named zones drawn on evidence frames.'),
+  'zones.add': op(
+    z.object({ caseId: Ids.case, evidenceId: Ids.evidence, name: text(80).trim().min(1), polygon: z.array(z.tuple([z.number().min(0).max(1e5), z.number().min(0).max(1e5)])).min(3).max(200) }).strict(),
+    ZoneSchema,
+    'Add a named polygon zone (source pixels).',
+  ),
+  'zones.remove': op(z.object({ caseId: Ids.case, zoneId: Ids.zone }).strict(), z.object({ removed: z.boolean() }), 'Remove a zone.'),
+  'definitions.list': op(z.object({ caseId: Ids.case }).strict(), z.array(DefinitionSchema), 'User-defined anomaly definitions of a case.'),
+  'definitions.add': op(z.object({ caseId: Ids.case, text: text(500).trim().min(1) }).strict(), DefinitionSchema, 'Add an anomaly definition such as "bicycle" or "person stationary > 60 s"; refused when the models cannot see it.'),
+  'definitions.remove': op(z.object({ caseId: Ids.case, definitionId: z.string().max(64) }).strict(), z.object({ removed: z.boolean() }), 'Remove a definition.'),
+
+  'reports.export': op(
+    z.object({ caseId: Ids.case, eventIds: z.array(Ids.event).max(500).optional(), transcript: z.boolean().default(false) }).strict(),
+    z.object({ jobId: z.string() }),
+    'Export the case as an annotated PDF report (a job).',
+  ),
+  'reports.list': op(z.object({ caseId: Ids.case }).strict(), z.array(ReportSchema), 'Reports exported for a case.'),
+
   'audit.list': op(z.object({ caseId: Ids.case, limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(AuditRowSchema), 'Audit log rows of a case, newest first.'),
   'audit.verify': op(empty, z.object({ ok: z.boolean(), rows: z.number().int(), firstBadSeq: z.number().int().nullable() }), 'Check the hash chain of the audit log.'),
 } as const;
@@ -284,6 +359,8 @@ export interface ApiClient {
   subscribe(listener: (event: ApiEvent) => void): () => void;
   /** URL the <video> element can play for an evidence item (original or proxy, chosen by the engine). */
   mediaUrl(evidenceId: string): string;
+  /** URL of an exported report PDF (for download / opening). */
+  reportUrl(reportId: string): string;
   readonly transport: 'http' | 'ipc';
 }
 

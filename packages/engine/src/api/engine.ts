@@ -68,6 +68,12 @@ export class Engine {
   /** Validate and run one operation. Throws VigilError only. */
   async call(op: string, input: unknown): Promise<unknown> {
     if (!isOpName(op)) throw new VigilError('invalid_input', `Unknown operation ${JSON.stringify(op.slice(0, 80))}.`);
+    // Both transports deliver plain JSON-like objects; a Date, Map, typed array or class instance is not one
+    // (zod would read an empty Date as {}).
+    const proto = input !== null && typeof input === 'object' ? Object.getPrototypeOf(input) : undefined;
+    if (proto !== undefined && proto !== Object.prototype && proto !== null && !Array.isArray(input)) {
+      throw new VigilError('invalid_input', `Invalid input for ${op}: expected a plain JSON object.`);
+    }
     const parsed = contract[op].input.safeParse(input ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -137,11 +143,15 @@ export class Engine {
         const job = this.jobs.start('import', i.caseId, { path });
         return { jobId: job.id };
       },
-      'jobs.list': (i) => listJobs(db, i.caseId),
+      'jobs.list': (i) => {
+        if (i.caseId) getCase(db, i.caseId);
+        return listJobs(db, i.caseId);
+      },
       'jobs.get': (i) => toJob(getJobRow(db, i.jobId)),
       'jobs.cancel': (i) => this.jobs.cancel(i.jobId),
       'notes.list': (i) => {
         getCase(db, i.caseId);
+        if (i.evidenceId && getEvidenceRow(db, i.evidenceId).case_id !== i.caseId) throw new VigilError('not_found', `Evidence ${i.evidenceId} is not part of case ${i.caseId}.`);
         return listNotes(db, i.caseId, i.evidenceId);
       },
       'notes.add': (i) => {
@@ -191,6 +201,22 @@ export class Engine {
         this.emit({ type: 'changed', caseId: e.caseId, what: 'events' });
         return e;
       },
+      // Interim until the reasoning, report and model-status modules are wired (this session).
+      'evidence.makeProxy': () => pending('evidence.makeProxy'),
+      'evidence.thumbnail': () => pending('evidence.thumbnail'),
+      'models.list': () => pending('models.list'),
+      'chat.ask': () => pending('chat.ask'),
+      'chat.list': () => pending('chat.list'),
+      'chat.get': () => pending('chat.get'),
+      'events.explain': () => pending('events.explain'),
+      'zones.list': () => pending('zones.list'),
+      'zones.add': () => pending('zones.add'),
+      'zones.remove': () => pending('zones.remove'),
+      'definitions.list': () => pending('definitions.list'),
+      'definitions.add': () => pending('definitions.add'),
+      'definitions.remove': () => pending('definitions.remove'),
+      'reports.export': () => pending('reports.export'),
+      'reports.list': () => pending('reports.list'),
       'audit.list': (i) => {
         getCase(db, i.caseId);
         return listAudit(db, i.caseId, i.limit);
@@ -198,6 +224,10 @@ export class Engine {
       'audit.verify': () => verifyAudit(db),
     };
   }
+}
+
+function pending(op: string): never {
+  throw new VigilError('internal', `${op} is not wired yet.`);
 }
 
 export function toErrorBody(e: unknown): { status: number; body: ApiErrorBody } {

@@ -84,14 +84,14 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       if (url.pathname === '/api/events' && req.method === 'GET') return events(req, res);
       if (req.method !== 'POST') return sendError(res, new VigilError('invalid_input', 'API operations are called with POST.'));
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendError(res, new VigilError('invalid_input', 'API requests must be JSON (content-type: application/json).'));
-      const op = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const op = decodePath(url.pathname.slice('/api/'.length));
       const input = await readJson(req);
       const value = await o.engine.call(op, input);
       return sendJson(res, 200, value);
     }
     if (url.pathname.startsWith('/media/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new VigilError('invalid_input', 'Media is read with GET.'));
-      return media(req, res, decodeURIComponent(url.pathname.slice('/media/'.length)));
+      return media(req, res, decodePath(url.pathname.slice('/media/'.length)));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new VigilError('invalid_input', 'Method not allowed.'));
     return serveStatic(res, url.pathname);
@@ -130,7 +130,7 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 
   function serveStatic(res: ServerResponse, pathname: string) {
     if (!rendererDir) return sendError(res, new VigilError('not_found', 'This web host serves the API only (no renderer build found). Run `npm run build`.'));
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : decodePath(pathname).replace(/^\/+/, '');
     const file = normalize(join(rendererDir, rel));
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || statSync(file).isDirectory()) {
       return sendError(res, new VigilError('not_found', 'Not found.'));
@@ -174,7 +174,19 @@ function sendJson(res: ServerResponse, status: number, value: unknown) {
 
 function sendError(res: ServerResponse, e: unknown) {
   const { status, body } = toErrorBody(e);
+  // A request refused before its body was read (too large, no token) must not leave body bytes on a
+  // kept-alive connection: the next request on it would never be parsed.
+  if (!res.req.complete) res.setHeader('connection', 'close');
   sendJson(res, status, body);
+}
+
+/** Percent-decoding that refuses malformed sequences (`%ff`) as bad input instead of throwing URIError. */
+function decodePath(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new VigilError('invalid_input', 'The request address is not valid percent-encoded UTF-8.');
+  }
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -45,6 +45,9 @@ export function createHttpClient(baseUrl: string, token: string): ApiClient {
         }
       };
     },
+    reportUrl(reportId) {
+      return `${baseUrl}/reports/${encodeURIComponent(reportId)}?token=${encodeURIComponent(token)}`;
+    },
     mediaUrl(evidenceId) {
       return `${baseUrl}/media/${encodeURIComponent(evidenceId)}?token=${encodeURIComponent(token)}`;
     },

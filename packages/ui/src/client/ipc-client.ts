@@ -8,6 +8,7 @@ export interface VigilBridge {
   invoke(op: string, input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string; issues?: { path: string; message: string }[] } }>;
   onEvent(listener: (event: unknown) => void): () => void;
   mediaUrl(evidenceId: string): string;
+  reportUrl(reportId: string): string;
 }
 
 export function createIpcClient(bridge: VigilBridge): ApiClient {
@@ -22,5 +23,6 @@ export function createIpcClient(bridge: VigilBridge): ApiClient {
       return bridge.onEvent((e) => listener(e as ApiEvent));
     },
     mediaUrl: (evidenceId) => bridge.mediaUrl(evidenceId),
+    reportUrl: (reportId) => bridge.reportUrl(reportId),
   };
 }
