@@ -11,6 +11,7 @@ import { isVigilError, VigilError } from '../errors.js';
 import { checkEvidencePath } from '../jobs/import-evidence.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
+import { frameThumbnail } from '../media/thumbnail.js';
 import { getAnalysis, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
@@ -202,8 +203,18 @@ export class Engine {
         return e;
       },
       // Interim until the reasoning, report and model-status modules are wired (this session).
-      'evidence.makeProxy': () => pending('evidence.makeProxy'),
-      'evidence.thumbnail': () => pending('evidence.thumbnail'),
+      'evidence.makeProxy': (i) => {
+        const ev = getEvidenceRow(db, i.evidenceId);
+        if (ev.proxy_status === 'original') throw new VigilError('conflict', `${ev.file_name} plays as it is; it needs no playback copy.`);
+        return { jobId: this.jobs.start('proxy', ev.case_id, { evidenceId: ev.id }, ev.id).id };
+      },
+      'evidence.thumbnail': async (i) => {
+        const ev = toEvidence(getEvidenceRow(db, i.evidenceId));
+        const frame = Math.min(i.frame, Math.max(0, ev.frameCount - 1));
+        // ffmpeg's input -ss counts from the file's start time, so frame k is at k/fps (CFR; VFR approximate).
+        const jpeg = await frameThumbnail(getEvidenceRow(db, i.evidenceId).original_path, frame / ev.fps, i.width);
+        return { frame, mime: 'image/jpeg' as const, data: jpeg.toString('base64') };
+      },
       'models.list': () => pending('models.list'),
       'chat.ask': () => pending('chat.ask'),
       'chat.list': () => pending('chat.list'),

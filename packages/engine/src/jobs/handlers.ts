@@ -6,7 +6,7 @@ import type { Job } from '../api/contract.js';
 import { VigilError, type ProgressFn } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { JobRow } from '../store/jobs.js';
-import { importEvidence } from './import-evidence.js';
+import { buildProxy, importEvidence } from './import-evidence.js';
 
 export interface JobContext {
   db: Db;
@@ -37,6 +37,11 @@ const handlers: Partial<Record<Job['kind'], JobHandler>> = {
       signal: ctx.signal,
       onRecorded: ctx.setTarget,
     });
+    return { targetId: evidenceId, result: { evidenceId } };
+  },
+  async proxy(ctx) {
+    const evidenceId = String(ctx.params.evidenceId);
+    await buildProxy(ctx.db, evidenceId, ctx.workDir, { onProgress: ctx.onProgress, signal: ctx.signal });
     return { targetId: evidenceId, result: { evidenceId } };
   },
 };

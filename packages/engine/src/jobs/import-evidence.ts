@@ -92,6 +92,7 @@ export async function buildProxy(db: Db, evidenceId: string, workDir: string, o:
   const ev = getEvidenceRow(db, evidenceId);
   const dir = join(workDir, ev.case_id, evidenceId);
   mkdirSync(dir, { recursive: true });
+  db.prepare("UPDATE evidence SET proxy_status = 'pending' WHERE id = ?").run(evidenceId);
   try {
     const out = await makeProxy(ev.original_path, join(dir, 'proxy.mp4'), { probe: JSON.parse(ev.probe_json), onProgress: o.onProgress, signal: o.signal });
     db.transaction(() => {
@@ -99,6 +100,7 @@ export async function buildProxy(db: Db, evidenceId: string, workDir: string, o:
       appendAudit(db, { action: 'evidence.proxy', caseId: ev.case_id, subject: evidenceId, details: { codec: 'h264', gopFrames: out.gopFrames, fps: out.fps, frameCount: out.frameCount } });
     })();
   } catch (e) {
+    // A cancelled copy stays 'pending' (evidence.makeProxy finishes it); a failed one says so.
     const cancelled = e instanceof VigilError && e.code === 'cancelled';
     db.prepare("UPDATE evidence SET proxy_status = ? WHERE id = ?").run(cancelled ? 'pending' : 'failed', evidenceId);
     throw e;
