@@ -36,7 +36,7 @@ const toRecord = (r: AnalysisRow): AnalysisRecord => ({
   engineVersion: r.engine_version, createdAt: r.created_at, finishedAt: r.finished_at,
 });
 
-export function beginAnalysis(db: Db, a: { caseId: string; evidenceId: string; jobId: string | null; params: AnalysisParams; models: AnalysisRecord['models']; reference: 'self' | string[]; engineVersion: string }): string {
+export function beginAnalysis(db: Db, a: { caseId: string; evidenceId: string; jobId: string | null; params: Partial<AnalysisParams>; models: AnalysisRecord['models']; reference: 'self' | string[]; engineVersion: string }): string {
   const id = newId('an');
   db.prepare('INSERT INTO analyses (id, case_id, evidence_id, job_id, state, params_json, models_json, reference_json, engine_version, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)').run(
     id, a.caseId, a.evidenceId, a.jobId, 'running', JSON.stringify(a.params), JSON.stringify(a.models), JSON.stringify(a.reference), a.engineVersion, nowIso(),

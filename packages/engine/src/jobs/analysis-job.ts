@@ -1,0 +1,80 @@
+/**
+ * The analysis job: run the pipeline on one evidence item (with reference clips of the same case, or
+ * self-referenced), stream per-frame output into the case database, then commit scores, tracks and
+ * events in one transaction. A failed or cancelled run leaves no partial rows.
+ */
+import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
+import type { DetectorLike } from '../analysis/measurements.js';
+import { analyzeVideo } from '../analysis/pipeline.js';
+import { isVigilError, VigilError } from '../errors.js';
+import { ModelRegistry } from '../inference/registry.js';
+import { abandonAnalysis, beginAnalysis, DbAnalysisSink, finishAnalysis, type AnalysisRecord } from '../store/analyses.js';
+import { getEvidenceRow } from '../store/evidence.js';
+import { VIGIL_VERSION } from '../version.js';
+import type { JobContext, JobOutcome } from './handlers.js';
+
+/** 'auto' uses the default detector when it is built and falls back to motion-only analysis otherwise. */
+async function chooseDetector(choice: string, notes: string[]): Promise<DetectorLike | null> {
+  if (choice !== 'auto') return openDetector(choice);
+  try {
+    return await openDetector(DEFAULT_DETECTOR);
+  } catch (e) {
+    if (!isVigilError(e) || e.code !== 'model_error') throw e;
+    notes.push(`Detector ${DEFAULT_DETECTOR} unavailable (${e.message}); objects come from motion only.`);
+    return null;
+  }
+}
+
+function modelInfo(detector: DetectorLike | null): AnalysisRecord['models'] {
+  if (!detector) return [];
+  const d = detector as DetectorLike & { name: string; ep?: string };
+  const m = new ModelRegistry().readManifest(d.name);
+  return [{ name: d.name, sha256: m.onnx.sha256, source: `${m.source.package}@${m.source.version}`, ep: d.ep ?? 'cpu' }];
+}
+
+export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {
+  const { db } = ctx;
+  const ev = getEvidenceRow(db, String(ctx.params.evidenceId));
+  const referenceIds = (ctx.params.reference as string[] | undefined) ?? [];
+  const references = referenceIds.map((id) => {
+    const r = getEvidenceRow(db, id);
+    if (r.case_id !== ev.case_id) throw new VigilError('not_found', `Reference ${id} is not part of this case.`);
+    return r;
+  });
+  const reference: 'self' | string[] = referenceIds.length ? referenceIds : 'self';
+  const notes: string[] = [];
+  ctx.onProgress(0, 'load models');
+  const detector = await chooseDetector(String(ctx.params.detector ?? 'auto'), notes);
+  const fps = typeof ctx.params.fps === 'number' ? ctx.params.fps : undefined;
+  const analysisId = beginAnalysis(db, {
+    caseId: ev.case_id,
+    evidenceId: ev.id,
+    jobId: ctx.job.id,
+    params: { ...(fps ? { fps } : {}), detector: String(ctx.params.detector ?? 'auto'), reference },
+    models: modelInfo(detector),
+    reference,
+    engineVersion: VIGIL_VERSION,
+  });
+  ctx.setTarget(analysisId);
+  try {
+    const sink = new DbAnalysisSink(db, analysisId);
+    const result = await analyzeVideo(ev.original_path, {
+      params: fps ? { fps } : {},
+      reference: references.length ? { paths: references.map((r) => r.original_path) } : 'self',
+      detector,
+      sink,
+      onProgress: ctx.onProgress,
+      signal: ctx.signal,
+    });
+    sink.flush();
+    const stats = { ...result.stats, notes: [...notes, ...result.stats.notes] } as unknown as Record<string, unknown>;
+    const params = { ...result.params, reference };
+    const { eventIds } = finishAnalysis(db, analysisId, { frames: result.frames, tracks: result.tracks, events: result.events, stats, params });
+    return { targetId: analysisId, result: { analysisId, eventIds } };
+  } catch (e) {
+    abandonAnalysis(db, analysisId, ctx.signal.aborted || (isVigilError(e) && e.code === 'cancelled') ? 'cancelled' : 'failed');
+    throw e;
+  } finally {
+    await detector?.dispose?.();
+  }
+}
