@@ -6,7 +6,11 @@
 import { isVigilError, type ErrorCode } from '../errors.js';
 import { VIGIL_VERSION } from '../version.js';
 import { parseArgs, type ParsedArgs } from './args.js';
+import { runAnalyzeCase } from './commands/analyze.js';
+import { runDetect } from './commands/detect.js';
 import { auditVerify, caseCreate, caseList, caseShow, dbBackup, importFile, serve } from './commands/foundation.js';
+import { runModelsList } from './commands/models.js';
+import { runReport } from './commands/report.js';
 
 const EXIT: Record<ErrorCode, number> = { invalid_input: 2, not_found: 3, conflict: 4, unsupported_media: 5, model_error: 6, cancelled: 130, forbidden: 7, internal: 1 };
 
@@ -25,6 +29,10 @@ const commands: Record<string, Command> = {
   'audit verify': auditVerify,
   'db backup': dbBackup,
   serve: (a) => serve(a, log),
+  'models list': runModelsList,
+  detect: (a) => runDetect(a, { onProgress: progress }),
+  analyze: (a) => runAnalyzeCase(a, progress),
+  report: (a) => runReport(a, progress),
 };
 
 const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
@@ -36,6 +44,10 @@ const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
   vigil audit verify --db PATH [--json]
   vigil db backup --db PATH [--out FILE] [--json]
   vigil serve --db PATH [--port N]
+  vigil models list [--ep auto|cpu|cuda|dml|coreml] [--json]
+  vigil detect FILE [--fps N] [--model nanodet|centernet] [--json]
+  vigil analyze --db PATH --case ID --evidence EID [--reference EID,EID...] [--fps N] [--detector auto|nanodet|centernet|none] [--json]
+  vigil report --db PATH --case ID --out FILE.pdf [--events ID,ID...] [--transcript] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,41 @@
+/** `vigil analyze --db PATH --case ID --evidence EID [--reference EID,...] [--fps N] [--detector NAME]`: a case analysis run inline. */
+import { defaultWorkDir } from '../../api/engine.js';
+import { VigilError, type ProgressFn } from '../../errors.js';
+import { executeJob } from '../../jobs/execute.js';
+import { listEvents } from '../../store/analyses.js';
+import { getCase } from '../../store/cases.js';
+import { openDatabase } from '../../store/db.js';
+import { getEvidenceRow } from '../../store/evidence.js';
+import { createJob } from '../../store/jobs.js';
+import { flag, numberFlag, requireFlag, type ParsedArgs } from '../args.js';
+
+export async function runAnalyzeCase(a: ParsedArgs, progress: ProgressFn) {
+  const dbPath = requireFlag(a, 'db', 'path of the case database file');
+  const caseId = requireFlag(a, 'case', 'the case id');
+  const evidenceId = requireFlag(a, 'evidence', 'the evidence id to analyse');
+  const reference = (flag(a, 'reference') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const db = openDatabase(dbPath);
+  try {
+    getCase(db, caseId);
+    const ev = getEvidenceRow(db, evidenceId);
+    if (ev.case_id !== caseId) throw new VigilError('not_found', `Evidence ${evidenceId} is not part of case ${caseId}.`);
+    for (const r of reference) if (getEvidenceRow(db, r).case_id !== caseId) throw new VigilError('not_found', `Reference ${r} is not part of case ${caseId}.`);
+    const job = createJob(db, { caseId, kind: 'analysis', targetId: evidenceId, params: { evidenceId, reference, fps: numberFlag(a, 'fps'), detector: flag(a, 'detector') ?? 'auto' } });
+    const controller = new AbortController();
+    const onSig = () => controller.abort();
+    process.once('SIGINT', onSig);
+    const { job: done, error } = await executeJob(db, job.id, { workDir: defaultWorkDir(dbPath), signal: controller.signal, notify: (j) => progress(j.progress, j.stage ?? undefined) });
+    process.off('SIGINT', onSig);
+    if (error) throw error;
+    const analysisId = done.targetId!;
+    const events = listEvents(db, { caseId, analysisId }).map((e) => ({
+      id: e.id, startTime: e.startTime, endTime: e.endTime, startFrame: e.startFrame, endFrame: e.endFrame, peakFrame: e.peakFrame,
+      peakScore: e.peakScore, confidence: e.confidence, category: e.category, trackIds: e.trackIds,
+      trajectories: e.trajectories.map((t) => ({ trackId: t.trackId, text: t.summary.text })),
+      topAttributes: e.topAttributes,
+    }));
+    return { analysisId, evidenceId, jobId: done.id, events };
+  } finally {
+    db.close();
+  }
+}
