@@ -81,11 +81,19 @@ export function timelineSvg(t: TimelineInput): string {
   parts.push(`<svg class="figure-svg" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Anomaly score over time">`);
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="#fbfbfc" stroke="#c8ccd2" stroke-width="0.6"/>`);
 
-  for (const e of t.events) {
+  // Event labels above the plot; when neighbours would overlap, a label moves into the plot's top row
+  // or, with no room left, is left out (the band itself stays, and every event is listed in the tables).
+  const rowEnd = [-Infinity, -Infinity];
+  for (const e of [...t.events].sort((a, b) => a.startTime - b.startTime)) {
     const x1 = X(e.startTime);
     const x2 = Math.max(X(e.endTime), x1 + 1.5);
     parts.push(`<rect x="${x1.toFixed(2)}" y="${m.t}" width="${(x2 - x1).toFixed(2)}" height="${ph}" fill="${REVIEW_FILL[e.reviewState]}" fill-opacity="0.22" stroke="${REVIEW_FILL[e.reviewState]}" stroke-width="0.6"/>`);
-    parts.push(`<text x="${((x1 + x2) / 2).toFixed(2)}" y="${m.t - 4}" text-anchor="middle" font-size="9" font-weight="700" fill="#333">${esc(e.label)}</text>`);
+    const cx = (x1 + x2) / 2;
+    const half = (e.label.length * 5.4) / 2 + 2;
+    const row = rowEnd.findIndex((end) => cx - half > end);
+    if (row < 0) continue;
+    rowEnd[row] = cx + half;
+    parts.push(`<text x="${cx.toFixed(2)}" y="${row === 0 ? m.t - 4 : m.t + 9}" text-anchor="middle" font-size="9" font-weight="700" fill="#333">${esc(e.label)}</text>`);
   }
 
   // Y grid and labels.

@@ -154,7 +154,8 @@ export async function exportReport(db: Db, o: ExportReportOptions): Promise<Expo
     author: model.case.examiner,
     subject: `Video analysis report ${reportId} for case ${model.case.id}`,
     keywords: ['Vigil', 'video analysis', model.case.id, reportId],
-    producer: `Vigil ${VIGIL_VERSION}`,
+    producer: `Vigil ${VIGIL_VERSION} (Chromium print, pdf-lib)`,
+    creator: `Vigil ${VIGIL_VERSION}`,
     createdAt: new Date(model.generatedAt),
   });
   throwIfAborted(o.signal);

@@ -25,10 +25,14 @@ import type { Db } from '../store/db.js';
 import type { ReportModel } from './model.js';
 import { encodePng, pngDataUri } from './png.js';
 import { fade, resample, type RgbImage } from './raster.js';
-import { composeStill, type TrackPath } from './still.js';
+import { composeStill, stillSize, type TrackPath } from './still.js';
 
 /** Reproduction command for a frame hash, as printed in the report. */
 export const FRAME_HASH_COMMAND = 'ffmpeg -i ORIGINAL -map 0:v:0 -vf "select=eq(n\\,K),format=rgb24" -vsync 0 -frames:v 1 -f rawvideo -pix_fmt rgb24 - | sha256sum';
+
+/** Start and end stills print at a third of the text width: half the pixels of the peak still suffice. */
+const SIDE_TARGET = 480;
+const SIDE_CAP = 640;
 
 export interface RenderedFigures {
   /** Faded background frame for each exhibit's trajectory overview (PNG data URI), by evidence id. */
@@ -82,7 +86,7 @@ export async function renderKeyframes(
             paths,
             highlight: e.trackIds,
             frame: k.frame,
-          });
+          }, k.role === 'peak' ? stillSize(source.width, source.height) : stillSize(source.width, source.height, SIDE_TARGET, SIDE_CAP));
           k.png = encodePng(still.data, still.width, still.height);
           k.width = still.width;
           k.height = still.height;

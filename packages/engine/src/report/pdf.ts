@@ -15,6 +15,7 @@ export interface FinishOptions {
   subject: string;
   keywords: string[];
   producer: string;
+  creator: string;
   createdAt: Date;
 }
 
@@ -36,7 +37,7 @@ export async function finishPdf(printed: Uint8Array, o: FinishOptions): Promise<
   doc.setSubject(o.subject);
   doc.setKeywords(o.keywords);
   doc.setProducer(o.producer);
-  doc.setCreator(o.producer);
+  doc.setCreator(o.creator);
   doc.setCreationDate(o.createdAt);
   doc.setModificationDate(o.createdAt);
   const pages = doc.getPageCount();

@@ -11,6 +11,9 @@ import type { HeatmapFrame, TrackObservation } from '../analysis/types.js';
 import { CONTEXT_COLOR, trackColor } from './colors.js';
 import { arrowHead, blendHeatmap, drawLabel, fillDisc, resample, strokePolyline, strokeRect, type Rgb, type RgbImage } from './raster.js';
 
+/** Most labelled context (non-event) boxes in one still. */
+const MAX_CONTEXT_LABELS = 12;
+
 export interface TrackPath {
   trackId: number;
   label: string;
@@ -66,13 +69,16 @@ export function composeStill(source: RgbImage, o: StillOverlay, size = stillSize
     if (past.length > 1) arrowHead(img, past[Math.max(0, past.length - 3)], past[past.length - 1], line * 4, c);
   }
 
+  // Context objects first, so the event's boxes and labels are drawn on top. In crowded frames context
+  // labels are left out: they would hide the scene without adding to the event.
   const boxes = [...o.observations].sort((a, b) => Number(colorOf(a.trackId) !== null) - Number(colorOf(b.trackId) !== null));
+  const labelContext = boxes.filter((b) => colorOf(b.trackId) === null).length <= MAX_CONTEXT_LABELS;
   for (const ob of boxes) {
     const c = colorOf(ob.trackId);
     const [x1, y1, x2, y2] = [ob.box[0] * sx, ob.box[1] * sy, ob.box[2] * sx, ob.box[3] * sy];
     strokeRect(img, x1, y1, x2, y2, c ?? CONTEXT_COLOR, c ? line : Math.max(1, line - 1));
-    const text = c ? `#${ob.trackId} ${ob.label} ${ob.score.toFixed(2)}` : `#${ob.trackId} ${ob.label}`;
-    drawLabel(img, x1, y1, text, [0, 0, 0], c ?? CONTEXT_COLOR, font, y2);
+    if (c) drawLabel(img, x1, y1, `#${ob.trackId} ${ob.label} ${ob.score.toFixed(2)}`, [0, 0, 0], c, font, y2);
+    else if (labelContext) drawLabel(img, x1, y1, `#${ob.trackId} ${ob.label}`, [0, 0, 0], CONTEXT_COLOR, font, y2);
   }
   return img;
 }

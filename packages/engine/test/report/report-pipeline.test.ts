@@ -65,7 +65,7 @@ describe('report over a real pipeline analysis', () => {
     const text = run('pdftotext', ['-enc', 'UTF-8', out, '-']).replace(/\s+/g, ' ');
     const t = (s: number) => new Date(Math.round(s * 1000)).toISOString().slice(11, 23);
     for (const e of events) expect(text).toContain(`${t(e.startTime)} – ${t(e.endTime)}`);
-    const stills = run('pdfimages', ['-list', out]).split('\n').slice(2).filter((l) => /\s960\s+720\s/.test(l));
+    const stills = run('pdfimages', ['-list', out]).split('\n').slice(2).filter((l) => /\s(960\s+720|576\s+432)\s/.test(l));
     const expected = events.reduce((n, e) => n + new Set([e.startFrame, e.peakFrame, e.endFrame]).size, 0);
     expect(events.length).toBeGreaterThan(0);
     expect(stills).toHaveLength(expected);

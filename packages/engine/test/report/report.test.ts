@@ -121,7 +121,8 @@ describe('report export', () => {
 
     // Stills: the start, peak and end frames as enlarged PNGs, plus the trajectory overview background.
     const images = pdfImages(out);
-    expect(images.filter((i) => i.width === 960 && i.height === 720)).toHaveLength(3);
+    expect(images.filter((i) => i.width === 960 && i.height === 720)).toHaveLength(1); // peak
+    expect(images.filter((i) => i.width === 480 && i.height === 360)).toHaveLength(2); // start, end
     expect(images.some((i) => i.width === 160 && i.height === 120)).toBe(true);
 
     // Every page renders, and none is blank.
@@ -245,7 +246,7 @@ describe('report export', () => {
     const { text } = pdfText(out);
     expect(text).toContain('no longer matches the SHA-256 recorded at import');
     expect(text).toMatch(/Peak still \(frame \d+\) not available/);
-    expect(pdfImages(out).filter((i) => i.width === 960)).toHaveLength(0);
+    expect(pdfImages(out).filter((i) => i.width === 960 || i.width === 480)).toHaveLength(0);
     const { json: m } = extractManifest(out, sub);
     expect(m.exhibits[0].verification.status).toBe('mismatch');
     expect(m.events[0].keyframes.every((k: { sha256: string | null }) => k.sha256 === null)).toBe(true);
