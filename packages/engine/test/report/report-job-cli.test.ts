@@ -1,11 +1,12 @@
 /** The report as a job kind and as the `vigil report` command module. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { runReport } from '../../src/cli/commands/report.js';
 import { runReportJob } from '../../src/report/job.js';
+import { checkReportFile, getReport, listReports } from '../../src/report/records.js';
 import { listAudit } from '../../src/store/audit.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { createJob, getJobRow } from '../../src/store/jobs.js';
@@ -66,6 +67,21 @@ describe('report job and CLI command', () => {
     await expect(runReport(parseArgs(['--db', dbPath, '--case', f.caseId, '--out', out]))).rejects.toMatchObject({ code: 'conflict' });
     const again = await runReport(parseArgs(['--db', dbPath, '--case', f.caseId, '--out', out, '--force']));
     expect(again.sha256).toBe(sha(readFileSync(out)));
+  });
+
+  it('lists exported reports and recognises an exported PDF byte for byte', async () => {
+    const reports = listReports(db, f.caseId);
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    expect(reports.map((r) => r.createdAt)).toEqual([...reports.map((r) => r.createdAt)].sort().reverse());
+    const newest = reports[0];
+    expect(newest.path).toBe(join(dir, 'cli.pdf'));
+    expect(getReport(db, newest.id)).toEqual(newest);
+    const check = await checkReportFile(db, newest.path);
+    expect(check).toEqual({ sha256: newest.sha256, report: newest });
+    const altered = join(dir, 'altered.pdf');
+    writeFileSync(altered, Buffer.concat([readFileSync(newest.path), Buffer.from('\n%tampered\n')]));
+    expect((await checkReportFile(db, altered)).report).toBeNull();
+    expect(() => getReport(db, 'rep_aaaaaaaaaaaaaaaa')).toThrow(/No report with id rep_aaaaaaaaaaaaaaaa/);
   });
 
   it('names missing flags', async () => {
