@@ -9,6 +9,7 @@ import { dirname, basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isVigilError, VigilError } from '../errors.js';
 import { checkEvidencePath } from '../jobs/import-evidence.js';
+import { removeOrphanDerivedFiles } from '../jobs/orphan-files.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { frameThumbnail } from '../media/thumbnail.js';
@@ -61,6 +62,8 @@ export class Engine {
     this.workDir = o.workDir ?? defaultWorkDir(this.dbPath);
     this.db = openDatabase(this.dbPath);
     markOrphanJobsInterrupted(this.db, isAlive);
+    const removed = removeOrphanDerivedFiles(this.db, this.workDir);
+    if (removed.length) o.log?.(`removed ${removed.length} unfinished derived file(s) left by an interrupted job`);
     this.emitter.setMaxListeners(100);
     this.jobs = new JobRunner({ db: this.db, dbPath: this.dbPath, workDir: this.workDir, emit: (e) => this.emit(e), spawn: o.spawn });
     this.handlers = this.makeHandlers();

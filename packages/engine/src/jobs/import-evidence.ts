@@ -55,6 +55,14 @@ export async function importEvidence(db: Db, opts: ImportOptions): Promise<{ evi
   throwIfAborted(opts.signal);
 
   const dup = findEvidenceByHash(db, opts.caseId, sha256);
+  // An import killed after recording the evidence left its playback copy 'pending': importing the same
+  // file again finishes that copy instead of refusing a duplicate (unless a live job is making it now).
+  if (dup && dup.proxy_status === 'pending' && !proxyBeingMade(db, dup.id)) {
+    opts.onRecorded?.(dup.id);
+    await buildProxy(db, dup.id, opts.workDir, { onProgress: (f) => progress(0.65 + 0.35 * f, 'proxy'), signal: opts.signal });
+    progress(1, 'done');
+    return { evidenceId: dup.id, duplicate: false };
+  }
   if (dup) {
     throw new VigilError('conflict', `${basename(abs)} is already in this case as evidence ${dup.id} (${dup.file_name}, same SHA-256 ${sha256}); not imported twice.`, { evidenceId: dup.id, sha256 });
   }
@@ -85,6 +93,20 @@ export async function importEvidence(db: Db, opts: ImportOptions): Promise<{ evi
   if (proxy) await buildProxy(db, evidenceId, opts.workDir, { onProgress: (f) => progress(0.65 + 0.35 * f, 'proxy'), signal: opts.signal });
   progress(1, 'done');
   return { evidenceId, duplicate: false };
+}
+
+/** A job other than this process's is running on the evidence (e.g. evidence.makeProxy in a worker). */
+function proxyBeingMade(db: Db, evidenceId: string): boolean {
+  const rows = db.prepare("SELECT pid FROM jobs WHERE target_id = ? AND state = 'running' AND pid IS NOT NULL").all(evidenceId) as { pid: number }[];
+  return rows.some((r) => {
+    if (r.pid === process.pid) return false;
+    try {
+      process.kill(r.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Transcodes a playback proxy for evidence the browser cannot play; records the outcome. */
