@@ -32,6 +32,13 @@ export interface ModelSession {
   session: ort.InferenceSession;
 }
 
+/**
+ * Worker threads sleep instead of spinning between ops: the engine shares the CPU with decoding, the
+ * UI and other jobs, and spinning workers starve them (and themselves: 2-thread runs got ~2× slower
+ * than 1-thread runs on a busy 2-core machine with spinning on).
+ */
+export const SESSION_CONFIG = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
 export function defaultThreads(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
@@ -88,6 +95,7 @@ export class SessionManager {
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
           logSeverityLevel: 3,
+          extra: SESSION_CONFIG,
         });
         const ms: ModelSession = { name, manifest, ep, session };
         if (this.warmup) await warmUp(ms);

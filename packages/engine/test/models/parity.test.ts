@@ -21,7 +21,7 @@ import { ModelRegistry } from '../../src/inference/registry.js';
 import { buildModels } from '../../src/models-build/build.js';
 import { MODEL_CATALOG } from '../../src/models-build/catalog.js';
 import type { Frame } from '../../src/media/frame-reader.js';
-import { loadTfjsReference, realPhoto, runTfjs, seeded } from './reference.js';
+import { loadTfjsReference, realPhoto, runTfjsReference, seeded } from './reference.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'vigil-parity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -106,7 +106,7 @@ describe.each(MODEL_CATALOG.map((d) => [d.name, d] as const))('parity: %s', (nam
       ];
       const report: string[] = [];
       for (const input of inputs) {
-        const ref = runTfjs(reference, { data: input.data, shape: manifest.input.shape }, tfNames);
+        const ref = await runTfjsReference(reference, { data: input.data, shape: manifest.input.shape }, tfNames);
         const out = await session.run({ [manifest.input.name]: new ort.Tensor(manifest.input.dtype, input.data, manifest.input.shape) });
         manifest.outputs.forEach((o, k) => {
           const got = Float32Array.from(out[o.name].data as ArrayLike<number>);

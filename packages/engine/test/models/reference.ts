@@ -1,58 +1,24 @@
 /**
- * Test helpers for models: the TF.js reference (wasm backend, loaded from node_modules, no network),
- * a real photograph decoded with ffmpeg, and a models folder built by the real converter.
+ * Test helpers for models: the TF.js reference (wasm backend, loaded from node_modules, no network)
+ * and a real photograph decoded with ffmpeg.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Frame } from '../../src/media/frame-reader.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg-path.js';
-import { locateSourcePackage } from '../../src/models-build/build.js';
+import { loadTfjsWasm } from '../../src/models-build/tfjs-reference.js';
 
 const execFileP = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-let backendReady: Promise<void> | undefined;
+/** TF.js wasm and the original models (shared with the benchmark). */
+export { loadTfjsReference, loadTfjsWasm, runTfjsReference } from '../../src/models-build/tfjs-reference.js';
 
-export function tfWasm(): Promise<void> {
-  backendReady ??= (async () => {
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
-    setWasmPaths(dist);
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('wasm');
-    await tf.ready();
-  })();
-  return backendReady;
-}
-
-/** The original TF.js graph model from the source package. */
-export async function loadTfjsReference(stem: string): Promise<tf.GraphModel> {
-  await tfWasm();
-  const src = locateSourcePackage();
-  const jsonPath = path.join(src.dir, 'models', `${stem}.json`);
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
-  };
-  const buf = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(src.dir, 'models', p)))));
-  const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  return tf.loadGraphModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData }),
-  );
-}
-
-/** Runs the TF.js reference; returns flat arrays in the order of `tfOutputs`. */
-export function runTfjs(model: tf.GraphModel, input: { data: Float32Array | Int32Array; shape: number[] }, tfOutputs: string[]): Float32Array[] {
-  return tf.tidy(() => {
-    const x = tf.tensor(input.data, input.shape, input.data instanceof Int32Array ? 'int32' : 'float32');
-    const out = model.execute(x, tfOutputs);
-    const list = Array.isArray(out) ? out : [out];
-    return list.map((t) => Float32Array.from(t.dataSync() as ArrayLike<number>));
-  });
+export async function tfWasm(): Promise<void> {
+  await loadTfjsWasm();
 }
 
 /** A real photograph (a group of people, from @vladmandic/human's assets) as an RGB frame. */
