@@ -17,7 +17,7 @@ export interface AuditEntry {
   actor?: string;
 }
 
-interface AuditDbRow {
+export interface AuditDbRow {
   seq: number;
   at: string;
   actor: string;
@@ -29,7 +29,8 @@ interface AuditDbRow {
   hash: string;
 }
 
-function rowHash(r: Omit<AuditDbRow, 'hash'>): string {
+/** SHA-256 of a row's content chained to its predecessor's hash (also used to check audit extracts in case bundles). */
+export function rowHash(r: Omit<AuditDbRow, 'hash'>): string {
   const content = canonicalJson({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, caseId: r.case_id, subject: r.subject, details: JSON.parse(r.details_json) });
   return createHash('sha256').update(r.prev_hash).update(content).digest('hex');
 }
