@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '@vigil/engine';
 import { invokeForSender } from '../src/main/invoke.js';
-import { appUrlToRelativePath, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, secureWebPreferences } from '../src/main/security.js';
+import { appUrlToRelativePath, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, reportIdFromUrl, secureWebPreferences } from '../src/main/security.js';
 
 describe('Electron security policy (testable without the binary)', () => {
   it('locks down web preferences', () => {
@@ -24,6 +24,11 @@ describe('Electron security policy (testable without the binary)', () => {
   it('maps media URLs to evidence ids only', () => {
     expect(mediaIdFromUrl('vigil-media://evidence/ev_abcdefghijklmnop')).toBe('ev_abcdefghijklmnop');
     for (const u of ['vigil-media://evidence/..%2F..%2Fetc%2Fpasswd', 'vigil-media://evidence//etc/passwd', 'vigil-media://file/ev_abcdefghijklmnop', 'vigil://app/ev_abcdefghijklmnop']) expect(mediaIdFromUrl(u), u).toBeNull();
+  });
+
+  it('maps report URLs to report ids only', () => {
+    expect(reportIdFromUrl('vigil-media://report/rep_abcdefghijklmnop')).toBe('rep_abcdefghijklmnop');
+    for (const u of ['vigil-media://report/..%2Fsecret.pdf', 'vigil-media://evidence/rep_abcdefghijklmnop', 'vigil-media://report/%2Ftmp%2Fx.pdf']) expect(reportIdFromUrl(u), u).toBeNull();
   });
 
   it('refuses path traversal on the app protocol', () => {

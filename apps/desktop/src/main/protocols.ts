@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
 import { contentSecurityPolicy, parseRange, toErrorBody, type Engine } from '@vigil/engine';
-import { APP_SCHEME, MEDIA_SCHEME, appUrlToRelativePath, mediaIdFromUrl } from './security.js';
+import { APP_SCHEME, MEDIA_SCHEME, appUrlToRelativePath, mediaIdFromUrl, reportIdFromUrl } from './security.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
@@ -29,6 +29,16 @@ export function handleProtocols(engine: Engine, rendererDir: string): void {
     return new Response(readFileSync(file), { headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp, 'x-content-type-options': 'nosniff' } });
   });
   protocol.handle(MEDIA_SCHEME, (req) => {
+    const reportId = reportIdFromUrl(req.url);
+    if (reportId) {
+      try {
+        const { path } = engine.reportFile(reportId);
+        return new Response(Readable.toWeb(createReadStream(path, { flags: 'r' })) as ReadableStream, { headers: { 'content-type': 'application/pdf' } });
+      } catch (e) {
+        const { status, body } = toErrorBody(e);
+        return new Response(body.error.message, { status });
+      }
+    }
     const id = mediaIdFromUrl(req.url);
     if (!id) return new Response('Media requests take an evidence id.', { status: 400 });
     try {

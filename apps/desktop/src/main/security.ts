@@ -57,6 +57,18 @@ export function mediaIdFromUrl(url: string): string | null {
   }
 }
 
+/** Report ids only, on `vigil-media://report/<id>`. */
+export function reportIdFromUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== `${MEDIA_SCHEME}:` || u.host !== 'report') return null;
+    const id = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    return /^rep_[a-z2-7]{10,40}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Maps an app URL to a file inside the renderer folder, refusing traversal. */
 export function appUrlToRelativePath(url: string): string | null {
   if (!isAppUrl(url)) return null;

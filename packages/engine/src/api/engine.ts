@@ -13,9 +13,10 @@ import { removeOrphanDerivedFiles } from '../jobs/orphan-files.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { frameThumbnail } from '../media/thumbnail.js';
-import { getAnalysis, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
+import { getAnalysis, getEvent, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
+import { getReport, listReports } from '../report/records.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
@@ -109,6 +110,14 @@ export class Engine {
     if (ev.proxy_status === 'pending') throw new VigilError('conflict', `A playback copy of ${ev.file_name} is still being made.`);
     if (ev.proxy_status === 'failed') throw new VigilError('unsupported_media', `${ev.file_name} cannot be played in the viewer and its playback copy failed.`);
     return { path: ev.original_path, contentType: contentTypeFor(ev.file_name) };
+  }
+
+  /** The PDF of an exported report, by id. */
+  reportFile(reportId: string): { path: string; fileName: string } {
+    if (!/^rep_[a-z2-7]{10,40}$/.test(reportId)) throw new VigilError('invalid_input', 'Report requests take a report id.');
+    const r = getReport(this.db, reportId);
+    if (!existsSync(r.path)) throw new VigilError('not_found', `The PDF of report ${reportId} is no longer at ${r.path}.`);
+    return { path: r.path, fileName: basename(r.path) };
   }
 
   close(): void {
@@ -229,8 +238,19 @@ export class Engine {
       'definitions.list': () => pending('definitions.list'),
       'definitions.add': () => pending('definitions.add'),
       'definitions.remove': () => pending('definitions.remove'),
-      'reports.export': () => pending('reports.export'),
-      'reports.list': () => pending('reports.list'),
+      'reports.export': (i) => {
+        const c = getCase(db, i.caseId);
+        for (const id of i.eventIds ?? []) if (getEvent(db, id).caseId !== c.id) throw new VigilError('not_found', `Event ${id} is not part of case ${c.id}.`);
+        // The engine names the file: the renderer never sends paths.
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const out = join(this.workDir, c.id, 'reports', `vigil-report-${stamp}.pdf`);
+        const job = this.jobs.start('report', c.id, { out, ...(i.eventIds ? { eventIds: i.eventIds } : {}), transcript: i.transcript });
+        return { jobId: job.id };
+      },
+      'reports.list': (i) => {
+        getCase(db, i.caseId);
+        return listReports(db, i.caseId).map((r) => ({ id: r.id, caseId: r.caseId, sha256: r.sha256, pages: r.pages, fileName: basename(r.path), createdAt: r.createdAt, options: r.options as Record<string, unknown> }));
+      },
       'audit.list': (i) => {
         getCase(db, i.caseId);
         return listAudit(db, i.caseId, i.limit);

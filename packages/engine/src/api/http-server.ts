@@ -89,6 +89,11 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       const value = await o.engine.call(op, input);
       return sendJson(res, 200, value);
     }
+    if (url.pathname.startsWith('/reports/') && req.method === 'GET') {
+      const { path, fileName } = o.engine.reportFile(decodeURIComponent(url.pathname.slice('/reports/'.length)));
+      res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="${fileName.replace(/[^\w.-]/g, '_')}"`, 'cache-control': 'no-store' });
+      return void createReadStream(path, { flags: 'r' }).on('error', () => res.destroy()).pipe(res);
+    }
     if (url.pathname.startsWith('/media/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new VigilError('invalid_input', 'Media is read with GET.'));
       return media(req, res, decodePath(url.pathname.slice('/media/'.length)));

@@ -6,6 +6,7 @@ import type { Job } from '../api/contract.js';
 import { VigilError, type ProgressFn } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { JobRow } from '../store/jobs.js';
+import { runReportJob } from '../report/job.js';
 import { runAnalysisJob } from './analysis-job.js';
 import { buildProxy, importEvidence } from './import-evidence.js';
 
@@ -41,6 +42,7 @@ const handlers: Partial<Record<Job['kind'], JobHandler>> = {
     return { targetId: evidenceId, result: { evidenceId } };
   },
   analysis: (ctx) => runAnalysisJob(ctx),
+  report: (ctx) => runReportJob(ctx),
   async proxy(ctx) {
     const evidenceId = String(ctx.params.evidenceId);
     await buildProxy(ctx.db, evidenceId, ctx.workDir, { onProgress: ctx.onProgress, signal: ctx.signal });
