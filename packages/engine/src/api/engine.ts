@@ -13,6 +13,7 @@ import { removeOrphanDerivedFiles } from '../jobs/orphan-files.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { frameThumbnail } from '../media/thumbnail.js';
+import { listModelStatus } from '../inference/model-status.js';
 import { getAnalysis, getEvent, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
@@ -227,7 +228,8 @@ export class Engine {
         const jpeg = await frameThumbnail(getEvidenceRow(db, i.evidenceId).original_path, frame / ev.fps, i.width);
         return { frame, mime: 'image/jpeg' as const, data: jpeg.toString('base64') };
       },
-      'models.list': () => pending('models.list'),
+      'models.list': () =>
+        listModelStatus().models.map((m) => ({ name: m.name, task: m.task, source: m.source, licence: m.licence, sha256: m.sha256, status: m.status, ...(m.problem ? { problem: m.problem } : {}), ep: m.ep })),
       'chat.ask': () => pending('chat.ask'),
       'chat.list': () => pending('chat.list'),
       'chat.get': () => pending('chat.get'),

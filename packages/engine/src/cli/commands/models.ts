@@ -1,24 +1,8 @@
 /** `vigil models list`: every known model, its provenance, integrity and the provider it would run on. */
 import type { ParsedArgs } from '../args.js';
-import { planExecutionProviders } from '../../inference/execution-providers.js';
 import type { EpName, EpSetting } from '../../inference/execution-providers.js';
-import { ModelRegistry } from '../../inference/registry.js';
+import { listModelStatus, type ModelListItem } from '../../inference/model-status.js';
 import { VigilError } from '../../errors.js';
-
-export interface ModelListItem {
-  name: string;
-  task: string | null;
-  description: string | null;
-  source: string | null;
-  upstream: string | null;
-  licence: string | null;
-  sha256: string | null;
-  bytes: number | null;
-  status: 'built' | 'missing' | 'corrupt';
-  problem?: string;
-  ep: EpName;
-  dir: string;
-}
 
 /** `--ep auto|cpu|cuda|...|a,b` as an EP setting. */
 export function epFlag(args: ParsedArgs): EpSetting {
@@ -30,21 +14,7 @@ export function epFlag(args: ParsedArgs): EpSetting {
 }
 
 export async function runModelsList(args: ParsedArgs): Promise<{ root: string; models: ModelListItem[] }> {
-  const registry = new ModelRegistry(typeof args.flags['models-dir'] === 'string' ? args.flags['models-dir'] : undefined);
-  const plan = planExecutionProviders(epFlag(args), args.flags['require-ep'] === true);
-  const models = registry.list().map((e): ModelListItem => ({
-    name: e.name,
-    task: e.manifest?.task ?? null,
-    description: e.manifest?.description ?? null,
-    source: e.manifest ? `${e.manifest.source.package}@${e.manifest.source.version}` : null,
-    upstream: e.manifest?.source.upstream ?? null,
-    licence: e.manifest?.licence ?? null,
-    sha256: e.manifest?.onnx.sha256 ?? null,
-    bytes: e.manifest?.onnx.bytes ?? null,
-    status: e.status,
-    ...(e.problem ? { problem: e.problem } : {}),
-    ep: plan.providers[0],
-    dir: e.dir,
-  }));
-  return { root: registry.root, models };
+  return listModelStatus(epFlag(args), args.flags['require-ep'] === true, typeof args.flags['models-dir'] === 'string' ? args.flags['models-dir'] : undefined);
 }
+
+
