@@ -72,7 +72,12 @@ export function reportIdFromUrl(url: string): string | null {
 /** Maps an app URL to a file inside the renderer folder, refusing traversal. */
 export function appUrlToRelativePath(url: string): string | null {
   if (!isAppUrl(url)) return null;
-  const p = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, '') || 'index.html';
+  let p: string;
+  try {
+    p = decodeURIComponent(new URL(url).pathname).replace(/^\/+/, '') || 'index.html';
+  } catch {
+    return null; // malformed percent-encoding (`%ff`): not one of our files
+  }
   if (p.split('/').some((seg) => seg === '..' || seg === '')) return null;
   return p;
 }
