@@ -420,22 +420,30 @@ export function caseEvidenceModels(db: Db, caseId: string): { models: EvidenceMo
   return { models, unanalysed };
 }
 
-// Models are cached per analysis (an analysis never changes once done); zones are re-read each time.
-const modelCache = new Map<string, { data: AnalysisData; info: EvidenceInfo }>();
-const MODEL_CACHE_SIZE = 16;
+// Summaries are cached per analysis (a finished analysis never changes); observations are always read through
+// the caller's connection, and events and zones are re-read (review state, categories and zones can change).
+const summaryCache = new Map<string, { frames: FrameScore[]; tracks: TrackSummary[]; params: AnalysisParams; info: EvidenceInfo }>();
+const SUMMARY_CACHE_SIZE = 16;
 
 export function evidenceModelFromDb(db: Db, analysisId: string): EvidenceModel {
   const a = getAnalysis(db, analysisId);
-  const key = `${db.name}|${analysisId}|${a.finishedAt ?? ''}|${a.state}`;
-  let hit = a.state === 'done' ? modelCache.get(key) : undefined;
+  const key = `${db.name}|${analysisId}|${a.finishedAt ?? ''}`;
+  let hit = a.state === 'done' ? summaryCache.get(key) : undefined;
   if (!hit) {
-    hit = { data: analysisDataFromDb(db, analysisId), info: evidenceInfoFromDb(db, a.evidenceId) };
+    hit = { frames: getFrameScores(db, analysisId), tracks: getTracks(db, analysisId), params: a.params, info: evidenceInfoFromDb(db, a.evidenceId) };
     if (a.state === 'done') {
-      modelCache.set(key, hit);
-      if (modelCache.size > MODEL_CACHE_SIZE) modelCache.delete(modelCache.keys().next().value as string);
+      summaryCache.set(key, hit);
+      if (summaryCache.size > SUMMARY_CACHE_SIZE) summaryCache.delete(summaryCache.keys().next().value as string);
     }
   }
-  // Events carry review state and category that can change: always fresh.
-  const data: AnalysisData = { ...hit.data, events: listEvents(db, { caseId: a.caseId, analysisId }) as StoredEvent[] };
+  const data: AnalysisData = {
+    analysisId,
+    params: hit.params,
+    frames: hit.frames,
+    tracks: hit.tracks,
+    events: listEvents(db, { caseId: a.caseId, analysisId }) as StoredEvent[],
+    observations: (from, to, ids) => getObservations(db, analysisId, from, to, ids),
+    trackObservations: (id) => getTrackObservations(db, analysisId, id),
+  };
   return new EvidenceModel(hit.info, data, listZones(db, { caseId: a.caseId, evidenceId: a.evidenceId }));
 }

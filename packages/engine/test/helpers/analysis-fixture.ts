@@ -11,7 +11,7 @@ import { importEvidence } from '../../src/jobs/import-evidence.js';
 import { beginAnalysis, DbAnalysisSink, finishAnalysis } from '../../src/store/analyses.js';
 import { createCase } from '../../src/store/cases.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { makeMovingBoxClip } from './media.js';
+import { makeMovingBoxClip, type MovingBoxClip } from './media.js';
 
 export interface FixtureObject {
   id: number;
@@ -114,32 +114,33 @@ function side(b: Box, w: number, h: number): 'left' | 'right' | 'top' | 'bottom'
   return (best?.[0] ?? 'inside') as 'left' | 'right' | 'top' | 'bottom' | 'inside';
 }
 
-export async function buildAnalysisFixture(dir: string, o: FixtureOptions = {}): Promise<AnalysisFixture> {
-  const scene = o.objects ? { objects: o.objects, events: o.events ?? [] } : plazaScene();
-  const fps = o.fps ?? 10;
-  const seconds = o.seconds ?? 30;
-  const W = o.width ?? 320;
-  const H = o.height ?? 240;
-  const clip = await makeMovingBoxClip(dir, {
-    name: o.clipName ?? 'plaza.mp4', seconds, fps, width: W, height: H, background: o.background ?? '0x202020',
-    objects: scene.objects.map((ob) => ({ w: ob.w, h: ob.h, x0: ob.x0, y0: ob.y0, vx: ob.vx, vy: ob.vy, color: ob.color })),
-  });
-  const dbPath = o.db ? o.db.name : path.join(dir, 'case.db');
-  const db = o.db ?? openDatabase(dbPath);
-  const caseId = o.caseId ?? createCase(db, { name: o.caseName ?? 'Fixture case' }).id;
-  const { evidenceId } = await importEvidence(db, { caseId, path: clip.path, workDir: path.join(dir, 'work') });
+export interface StoredFixture {
+  analysisId: string;
+  eventIds: string[];
+  tracks: TrackSummary[];
+  observations: TrackObservation[];
+  frames: FrameScore[];
+}
 
+/**
+ * Stores an analysis of `evidenceId` whose tracks are the clip's objects at their exact positions (objects
+ * smaller than 3 px in view are not observed), with the given events.
+ */
+export function storeFixtureAnalysis(db: Db, o: { caseId: string; evidenceId: string; clip: MovingBoxClip; objects: FixtureObject[]; events: FixtureEvent[] }): StoredFixture {
+  const { clip, events } = o;
+  const fps = clip.fps;
+  const W = clip.width;
+  const H = clip.height;
   const observations: TrackObservation[] = [];
   const frames: FrameScore[] = [];
   const seen = new Map<number, TrackObservation[]>();
-  const events = scene.events;
   for (let k = 0; k < clip.frameCount; k++) {
     const t = k / fps;
     const boxes = clip.boxesAt(k);
     let frameMax = 0.05;
     boxes.forEach((b, i) => {
       if (!b || b.w < 3 || b.h < 3) return;
-      const ob = scene.objects[i];
+      const ob = o.objects[i];
       const box: Box = [b.x, b.y, b.x + b.w, b.y + b.h];
       const inEvent = events.some((e) => e.trackIds.includes(ob.id) && t >= e.startTime && t <= e.endTime);
       const score = inEvent ? (ob.score ?? 0.8) : Math.min(ob.score ?? 0.1, 0.3);
@@ -154,7 +155,7 @@ export async function buildAnalysisFixture(dir: string, o: FixtureOptions = {}):
     frames.push({ frame: k, time: t, raw: frameMax, smoothed: frameMax });
   }
   const tracks: TrackSummary[] = [];
-  for (const ob of scene.objects) {
+  for (const ob of o.objects) {
     const l = seen.get(ob.id);
     if (!l?.length) continue;
     const first = l[0];
@@ -174,13 +175,13 @@ export async function buildAnalysisFixture(dir: string, o: FixtureOptions = {}):
     return {
       seq: i + 1, startTime: e.startTime, endTime: e.endTime, startFrame: inside[0].frame, endFrame: inside[inside.length - 1].frame, peakFrame: peak.frame, peakTime: peak.time,
       peakScore: 0.85, confidence: e.confidence ?? 0.8, trackIds: e.trackIds, topAttributes: e.topAttributes ?? [],
-      trajectories: e.trackIds.map((id) => ({ trackId: id, summary: tracks.find((t) => t.id === id)!.trajectory })),
+      trajectories: e.trackIds.filter((id) => tracks.some((t) => t.id === id)).map((id) => ({ trackId: id, summary: tracks.find((t) => t.id === id)!.trajectory })),
       boxes: observations.filter((x) => x.frame === peak.frame && e.trackIds.includes(x.trackId)).map((x) => ({ trackId: x.trackId, box: x.box })),
       category: e.category ?? null,
     };
   });
   const analysisId = beginAnalysis(db, {
-    caseId, evidenceId, jobId: null,
+    caseId: o.caseId, evidenceId: o.evidenceId, jobId: null,
     params: { fps, analysisWidth: W, detector: 'fixture', reference: 'self', sigma: 0, enterThreshold: ENTER_THRESHOLD, exitThreshold: 0.4, minEventS: 1, mergeGapS: 1 },
     models: [], reference: 'self', engineVersion: 'test',
   });
@@ -188,5 +189,19 @@ export async function buildAnalysisFixture(dir: string, o: FixtureOptions = {}):
   sink.observations(observations);
   sink.flush();
   const { eventIds } = finishAnalysis(db, analysisId, { frames, tracks, events: stored, stats: { fixture: true } });
-  return { db, dbPath, caseId, evidenceId, analysisId, eventIds, clipPath: clip.path, fps, width: W, height: H, objects: scene.objects, tracks, observations, frames };
+  return { analysisId, eventIds, tracks, observations, frames };
+}
+
+export async function buildAnalysisFixture(dir: string, o: FixtureOptions = {}): Promise<AnalysisFixture> {
+  const scene = o.objects ? { objects: o.objects, events: o.events ?? [] } : plazaScene();
+  const clip = await makeMovingBoxClip(dir, {
+    name: o.clipName ?? 'plaza.mp4', seconds: o.seconds ?? 30, fps: o.fps ?? 10, width: o.width ?? 320, height: o.height ?? 240, background: o.background ?? '0x202020',
+    objects: scene.objects.map((ob) => ({ w: ob.w, h: ob.h, x0: ob.x0, y0: ob.y0, vx: ob.vx, vy: ob.vy, color: ob.color })),
+  });
+  const dbPath = o.db ? o.db.name : path.join(dir, 'case.db');
+  const db = o.db ?? openDatabase(dbPath);
+  const caseId = o.caseId ?? createCase(db, { name: o.caseName ?? 'Fixture case' }).id;
+  const { evidenceId } = await importEvidence(db, { caseId, path: clip.path, workDir: path.join(dir, 'work') });
+  const st = storeFixtureAnalysis(db, { caseId, evidenceId, clip, objects: scene.objects, events: scene.events });
+  return { db, dbPath, caseId, evidenceId, clipPath: clip.path, fps: clip.fps, width: clip.width, height: clip.height, objects: scene.objects, ...st };
 }
