@@ -7,6 +7,7 @@ import { isVigilError, type ErrorCode } from '../errors.js';
 import { VIGIL_VERSION } from '../version.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { runAnalyzeCase } from './commands/analyze.js';
+import { runCaseExport, runCaseImport } from './commands/bundle.js';
 import { runDetect } from './commands/detect.js';
 import { auditVerify, caseCreate, caseList, caseShow, dbBackup, importFile, serve } from './commands/foundation.js';
 import { runModelsList } from './commands/models.js';
@@ -25,6 +26,8 @@ const commands: Record<string, Command> = {
   'case create': caseCreate,
   'case list': caseList,
   'case show': caseShow,
+  'case export': (a) => runCaseExport(a, progress),
+  'case import': (a) => runCaseImport(a, progress),
   import: (a) => importFile(a, progress),
   'audit verify': auditVerify,
   'db backup': dbBackup,
@@ -40,6 +43,8 @@ const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
   vigil case create --db PATH --name NAME [--examiner NAME] [--json]
   vigil case list --db PATH [--json]
   vigil case show --db PATH --case ID [--json]
+  vigil case export --db PATH --case ID --out FILE.vigilcase [--include-evidence] [--force] [--json]
+  vigil case import --db PATH FILE.vigilcase [--evidence-dir DIR] [--json]
   vigil import --db PATH --case ID FILE [--json]
   vigil audit verify --db PATH [--json]
   vigil db backup --db PATH [--out FILE] [--json]
