@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '@vigil/engine';
 import { invokeForSender } from '../src/main/invoke.js';
-import { appUrlToRelativePath, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, reportIdFromUrl, secureWebPreferences } from '../src/main/security.js';
+import { appUrlToRelativePath, hardenWebContents, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, reportIdFromUrl, secureWebPreferences } from '../src/main/security.js';
 
 describe('Electron security policy (testable without the binary)', () => {
   it('locks down web preferences', () => {
@@ -15,6 +15,23 @@ describe('Electron security policy (testable without the binary)', () => {
   it('allows navigation only to the app origin', () => {
     expect(isAppUrl('vigil://app/index.html')).toBe(true);
     for (const u of ['https://example.com', 'file:///etc/passwd', 'vigil://other/index.html', 'vigil-media://evidence/ev_aaaaaaaaaaaaaaaa', 'javascript:alert(1)', 'not a url']) expect(isAppUrl(u), u).toBe(false);
+  });
+
+  it('hardens every web contents: no new windows, no navigation or redirect away from the app, no webview', () => {
+    const listeners = new Map<string, (e: { preventDefault(): void }, url?: string) => void>();
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+    hardenWebContents({ setWindowOpenHandler: (h) => (openHandler = h), on: (ev, l) => listeners.set(ev, l) });
+    expect(openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const attempt = (ev: string, url?: string) => {
+      let prevented = false;
+      listeners.get(ev)!({ preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    expect(attempt('will-navigate', 'https://example.com/')).toBe(true);
+    expect(attempt('will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(attempt('will-redirect', 'http://127.0.0.1:1234/')).toBe(true);
+    expect(attempt('will-navigate', 'vigil://app/index.html')).toBe(false);
+    expect(attempt('will-attach-webview')).toBe(true);
   });
 
   it('denies every permission', () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from '@vigil/engine';
 import { registerIpc } from './ipc.js';
 import { handleProtocols, registerSchemes } from './protocols.js';
-import { APP_ORIGIN, isAppUrl, permissionDecision, secureWebPreferences } from './security.js';
+import { APP_ORIGIN, hardenWebContents, permissionDecision, secureWebPreferences, type HardenableContents } from './security.js';
 import { utilitySpawner } from './utility-spawner.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -18,16 +18,7 @@ const preloadPath = join(here, '..', 'preload', 'preload.cjs');
 registerSchemes();
 app.enableSandbox();
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-});
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents as unknown as HardenableContents));
 
 app.whenReady().then(() => {
   const dbPath = process.env.VIGIL_DB ?? join(app.getPath('userData'), 'vigil.db');

@@ -81,3 +81,20 @@ export function appUrlToRelativePath(url: string): string | null {
   if (p.split('/').some((seg) => seg === '..' || seg === '')) return null;
   return p;
 }
+
+/** The parts of webContents the hardening uses (so tests can pass a recorder instead of Electron's). */
+export interface HardenableContents {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (event: { preventDefault(): void }, url?: string) => void): unknown;
+}
+
+/** New windows denied; navigation and redirects only within the app; no <webview>. */
+export function hardenWebContents(contents: HardenableContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  const stayInApp = (event: { preventDefault(): void }, url?: string) => {
+    if (!url || !isAppUrl(url)) event.preventDefault();
+  };
+  contents.on('will-navigate', stayInApp);
+  contents.on('will-redirect', stayInApp);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
