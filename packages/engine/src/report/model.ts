@@ -108,7 +108,10 @@ export interface ReportEvent {
   peakTime: number;
   peakScore: number;
   confidence: number;
+  /** Category stored with the event by the analysis. */
   category: string | null;
+  /** What the report calls the event: the stored category, else the one its reasoning arrives at. */
+  displayCategory: string | null;
   trackIds: number[];
   tracks: TrackSummary[];
   topAttributes: AttributeContribution[];
@@ -305,7 +308,7 @@ export function gatherReport(db: Db, o: GatherOptions): ReportModel {
     return {
       label: `E${i + 1}`, id: e.id, analysisId: e.analysisId, evidenceId: e.evidenceId, exhibit: exhibitById.get(e.evidenceId)!.label, seq: e.seq,
       startTime: e.startTime, endTime: e.endTime, startFrame: e.startFrame, endFrame: e.endFrame, peakFrame: e.peakFrame, peakTime: e.peakTime,
-      peakScore: e.peakScore, confidence: e.confidence, category: e.category, trackIds: e.trackIds,
+      peakScore: e.peakScore, confidence: e.confidence, category: e.category, displayCategory: e.category ?? reasoning?.category ?? null, trackIds: e.trackIds,
       tracks: tracksOf(e.analysisId).filter((t) => e.trackIds.includes(t.id)), topAttributes: e.topAttributes, trajectories: e.trajectories, boxes: e.boxes,
       reviewState: e.reviewState, reviewNote: e.reviewNote, reviewedAt: e.reviewedAt, notes: notes.filter((n) => n.eventId === e.id),
       reasoning, reasoningError, keyframes: planKeyframes(db, e),
@@ -323,7 +326,7 @@ export function gatherReport(db: Db, o: GatherOptions): ReportModel {
   const categories = new Map<string, number>();
   for (const e of events) {
     byReview[e.reviewState]++;
-    const k = e.category ?? 'uncategorised';
+    const k = e.displayCategory ?? 'uncategorised';
     categories.set(k, (categories.get(k) ?? 0) + 1);
   }
   const analysed = exhibits.filter((x) => x.latestAnalysisId);

@@ -66,6 +66,11 @@ function filterRow(type: number, row: Uint8Array, prev: Uint8Array | null, bpp: 
   return cost;
 }
 
+function rowsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Encodes interleaved 8-bit pixels (3 channels = RGB, 4 = RGBA) as a PNG file. */
 export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 3 | 4 = 3): Uint8Array {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -80,6 +85,13 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   for (let y = 0; y < height; y++) {
     const row = pixels.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : null;
+    // A row equal to the one above (every enlarged source row after its first copy) filters to zeros
+    // with "Up": no need to try the others.
+    if (prev && rowsEqual(row, prev)) {
+      filterRow(2, row, prev, channels, candidates[2]);
+      raw.set(candidates[2], y * (stride + 1));
+      continue;
+    }
     let best = 0;
     let bestCost = Infinity;
     for (let t = 0; t < 5; t++) {

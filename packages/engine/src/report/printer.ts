@@ -27,6 +27,27 @@ export interface PdfPrinter {
   print(html: string, options: PrintOptions): Promise<Uint8Array>;
 }
 
+/**
+ * The same print settings as Electron's `webContents.printToPDF` options (margins in inches), so the
+ * desktop app's printer produces the same pages as `ChromiumPrinter`. Load the HTML into a window with
+ * JavaScript disabled and network requests blocked (e.g. from a temp file via loadFile), then call
+ * `printToPDF(electronPrintOptions(options))`.
+ */
+export function electronPrintOptions(o: PrintOptions) {
+  const inch = (mm: number) => mm / 25.4;
+  return {
+    pageSize: 'A4' as const,
+    printBackground: true,
+    displayHeaderFooter: true,
+    headerTemplate: o.headerTemplate,
+    footerTemplate: o.footerTemplate,
+    margins: { top: inch(o.marginsMm.top), right: inch(o.marginsMm.right), bottom: inch(o.marginsMm.bottom), left: inch(o.marginsMm.left) },
+    preferCSSPageSize: false,
+    generateTaggedPDF: true,
+    generateDocumentOutline: true,
+  };
+}
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -1,8 +1,11 @@
 /**
  * What the report needs from reasoning and chat, in the report's own terms: an event's grounded
- * explanation (steps with citations) and the case's chat transcript. `reasoningSource()` adapts the
+ * explanation (steps with citations) and the case's chat transcript. `defaultReasoningSource()` adapts the
  * reasoning module to these shapes; tests and other hosts can pass their own.
  */
+import { explainEvent, getConversation, listConversations, type Citation } from '../reasoning/index.js';
+import type { Db } from '../store/db.js';
+
 export interface ReportCitation {
   evidenceId: string;
   startTime: number;
@@ -20,8 +23,11 @@ export interface ReportReasoningStep {
 
 export interface ReportReasoning {
   steps: ReportReasoningStep[];
-  /** One-sentence statement, when the reasoning gives one. */
-  summary?: string | null;
+  /** The category the reasoning arrives at, and what it rests on ('taxonomy', 'definition', 'attribute'). */
+  category?: string;
+  categorySource?: string;
+  /** The category stored with the event when it was found (differs when definitions changed since). */
+  storedCategory?: string | null;
 }
 
 export interface ReportMessage {
@@ -39,17 +45,34 @@ export interface ReportConversation {
   messages: ReportMessage[];
 }
 
-import type { Db } from '../store/db.js';
-
 export interface ReasoningSource {
   explain(db: Db, eventId: string): ReportReasoning;
   transcript(db: Db, caseId: string): ReportConversation[];
 }
 
-/**
- * Vigil's reasoning and chat modules, adapted to the report's shapes. Until they are part of the build
- * there is none, and the report says so next to each event (it still prints the measured attributes).
- */
-export function defaultReasoningSource(): ReasoningSource | undefined {
-  return undefined;
+const citationOf = (c: Citation): ReportCitation => ({ evidenceId: c.evidenceId, startTime: c.startTime, endTime: c.endTime, frame: c.frame ?? null, ...(c.trackIds ? { trackIds: c.trackIds } : {}) });
+
+/** Vigil's reasoning (explainEvent) and chat (conversations) modules, in the report's shapes. */
+export function defaultReasoningSource(): ReasoningSource {
+  return {
+    explain(db, eventId) {
+      const x = explainEvent(db, eventId);
+      return {
+        steps: x.steps.map((s) => ({ kind: s.kind, text: s.text, citations: s.citations.map(citationOf) })),
+        category: x.category,
+        categorySource: x.source,
+        storedCategory: x.storedCategory,
+      };
+    },
+    transcript(db, caseId) {
+      // Oldest conversation first, each turn in order: the transcript reads as it happened.
+      return listConversations(db, caseId).reverse().map((summary) => {
+        const c = getConversation(db, summary.id);
+        return {
+          id: c.id, title: c.title, createdAt: c.createdAt,
+          messages: c.messages.map((m) => ({ role: m.role, text: m.text, citations: m.citations.map(citationOf), refused: m.refused, createdAt: m.createdAt })),
+        };
+      });
+    },
+  };
 }

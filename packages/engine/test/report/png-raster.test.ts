@@ -6,6 +6,7 @@ import { resolveFfmpeg } from '../../src/media/ffmpeg-path.js';
 import { crc32, encodePng } from '../../src/report/png.js';
 import { blendHeatmap, createImage, drawText, heatColor, resample, strokePolyline, strokeRect } from '../../src/report/raster.js';
 import { composeStill, stillSize } from '../../src/report/still.js';
+import { frameRuns } from '../../src/report/keyframes.js';
 import { trackColor, CONTEXT_COLOR } from '../../src/report/colors.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -42,12 +43,15 @@ describe('PNG encoder', () => {
     expect(Buffer.compare(decodeWithFfmpeg(file), Buffer.from(data))).toBe(0);
   });
 
-  it('compresses an enlarged frame far below its raw size (adaptive filters)', () => {
+  it('compresses an enlarged frame far below its raw size and still decodes exactly (repeated rows)', () => {
     const src = createImage(40, 30);
     for (let i = 0; i < src.data.length; i++) src.data[i] = (i * 37) & 255;
     const big = resample(src, 240, 180);
     const png = encodePng(big.data, big.width, big.height);
     expect(png.length).toBeLessThan(big.data.length / 10);
+    const file = join(dir, 'big.png');
+    writeFileSync(file, png);
+    expect(Buffer.compare(decodeWithFfmpeg(file), Buffer.from(big.data))).toBe(0);
   });
 
   it('refuses a buffer that does not match the size', () => {
@@ -99,6 +103,14 @@ describe('raster drawing', () => {
     // Glyph '1' has its stem in column 2 on every row but the last.
     for (let y = 0; y < 7; y++) expect(px(t, 2, y)).toEqual([255, 255, 255]);
     expect(px(t, 0, 3)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('keyframe decoding plan', () => {
+  it('groups wanted frames into runs decoded in one pass when they are close', () => {
+    expect(frameRuns([300, 10, 12, 10, 140, 900], 130)).toEqual([[10, 140], [300, 300], [900, 900]]);
+    expect(frameRuns([300, 10, 12, 10, 140, 900], 127)).toEqual([[10, 12], [140, 140], [300, 300], [900, 900]]);
+    expect(frameRuns([], 10)).toEqual([]);
   });
 });
 

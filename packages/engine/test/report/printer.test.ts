@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportReport } from '../../src/report/export.js';
-import { ChromiumPrinter } from '../../src/report/printer.js';
+import { ChromiumPrinter, electronPrintOptions } from '../../src/report/printer.js';
 import { createCase } from '../../src/store/cases.js';
 import { openDatabase } from '../../src/store/db.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -47,6 +47,13 @@ describe('Chromium printer', () => {
     expect(text).not.toContain('SCRIPT RAN');
     expect(text).toContain('1/1'); // footer template with page numbers
     expect(hits).toEqual([]);
+  });
+
+  it('gives the desktop app the same page set-up for printToPDF (margins in inches)', () => {
+    const e = electronPrintOptions(opts);
+    expect(e).toMatchObject({ pageSize: 'A4', printBackground: true, displayHeaderFooter: true, headerTemplate: opts.headerTemplate, footerTemplate: opts.footerTemplate });
+    expect(e.margins.top).toBeCloseTo(15 / 25.4, 9);
+    expect(e.margins.left).toBeCloseTo(15 / 25.4, 9);
   });
 
   it('names a missing Chromium clearly', async () => {

@@ -9,6 +9,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readF
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../src/media/ffmpeg-path.js';
+import { explainEvent } from '../../src/reasoning/index.js';
 import { exportReport } from '../../src/report/export.js';
 import { MANIFEST_NAME } from '../../src/report/manifest.js';
 import { getEvent, listEvents, reviewEvent } from '../../src/store/analyses.js';
@@ -108,7 +109,10 @@ describe('report export', () => {
     expect(text).toContain('Confirmed by analyst'.toUpperCase());
     expect(text).toContain('consistent with the witness account');
     expect(text).toContain('Shape and speed suggest an object thrown');
-    // The grounds of the event: measured attributes and the path.
+    // The reasoning, step by step, as the reasoning module gives it; then the measured grounds and the path.
+    const explanation = explainEvent(db, eventId);
+    expect(explanation.steps.length).toBeGreaterThan(0);
+    for (const s of explanation.steps) expect(text).toContain(s.text.replace(/\s+/g, ' '));
     expect(text).toMatch(/speed 7\.1 1 0\.92/);
     expect(text).toContain('enters from the left → crosses the upper part of the yard → exits at the right');
     // Processing history, AI statement, audit extract, page numbers.
