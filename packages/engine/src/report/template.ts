@@ -336,7 +336,7 @@ function reasoningCategory(e: ReportEvent): string {
   const changed = r.storedCategory && r.storedCategory !== r.category
     ? ` The analysis recorded the category “${esc(r.storedCategory)}” when it found the event; with the case's current definitions the reasoning arrives at a different one.`
     : '';
-  return `<p>The reasoning arrives at the category <b>${esc(r.category)}</b>${from}.${changed}</p>`;
+  return `<p class="lead">The reasoning arrives at the category <b>${esc(r.category)}</b>${from}.${changed}</p>`;
 }
 
 function eventSection(m: ReportModel, e: ReportEvent, fig: { n: number }, first: boolean): string {

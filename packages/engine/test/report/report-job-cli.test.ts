@@ -11,6 +11,7 @@ import { listAudit } from '../../src/store/audit.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { createJob, getJobRow } from '../../src/store/jobs.js';
 import { buildReportCase, type ReportFixture } from '../helpers/report-fixture.js';
+import { vigil } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -82,6 +83,24 @@ describe('report job and CLI command', () => {
     writeFileSync(altered, Buffer.concat([readFileSync(newest.path), Buffer.from('\n%tampered\n')]));
     expect((await checkReportFile(db, altered)).report).toBeNull();
     expect(() => getReport(db, 'rep_aaaaaaaaaaaaaaaa')).toThrow(/No report with id rep_aaaaaaaaaaaaaaaa/);
+  });
+
+  it('the built `vigil report` prints exactly {path, sha256, pages} with --json and exits non-zero on bad input', () => {
+    const out = join(dir, 'bin.pdf');
+    const r = vigil(['report', '--db', dbPath, '--case', f.caseId, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(r.json).sort()).toEqual(['pages', 'path', 'sha256']);
+    expect(r.json.sha256).toBe(sha(readFileSync(out)));
+    const unknown = vigil(['report', '--db', dbPath, '--case', 'case_aaaaaaaaaaaaaaaa', '--out', join(dir, 'u.pdf'), '--json']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/No case with id case_aaaaaaaaaaaaaaaa/);
+    expect(unknown.stdout).toBe('');
+    const foreign = vigil(['report', '--db', dbPath, '--case', f.caseId, '--out', join(dir, 'u.pdf'), '--events', 'evt_aaaaaaaaaaaaaaaa']);
+    expect(foreign.code).toBe(3);
+    expect(foreign.stderr).toMatch(/No event with id evt_aaaaaaaaaaaaaaaa/);
+    const unwritable = vigil(['report', '--db', dbPath, '--case', f.caseId, '--out', join(dir, 'missing-dir', 'u.pdf')]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/does not exist/);
   });
 
   it('names missing flags', async () => {
