@@ -120,9 +120,14 @@ export interface TrackFacts {
   last: Moment;
   /** Highest-scoring observation. */
   peak: Moment & { score: number };
-  /** Side it came in from and the interval of entering (first seen → fully inside the view). */
-  entry: { side: string; start: number; end: number; frame: number; box: Box };
-  exit: { side: string; start: number; end: number; frame: number; box: Box };
+  /**
+   * Side it came in from and the interval of entering (first seen → fully inside the view). `how`: through a
+   * side, already in view when the footage starts, or appearing inside the view later (occlusion, a door, or
+   * a track that was lost and found again).
+   */
+  entry: { side: string; how: 'side' | 'at-start' | 'appears'; start: number; end: number; frame: number; box: Box };
+  /** Side it left by; `how`: through a side, still in view at the end, or vanishing inside the view. */
+  exit: { side: string; how: 'side' | 'at-end' | 'vanishes'; start: number; end: number; frame: number; box: Box };
   meanSpeed: number;
   maxSpeed: number;
   /** Share (0..100) of the scene's tracks that move slower on average. */
@@ -336,10 +341,13 @@ function buildFacts(m: EvidenceModel, track: TrackSummary, obsAll: TrackObservat
   // Entering lasts until the box stops touching the border it came through.
   let k = 0;
   if (entrySide !== 'inside') while (k + 1 < obs.length && touches(obs[k].box, entrySide, W, H)) k++;
-  const entry = { side: entrySide, start: first.time, end: Math.max(obs[k].time, first.time + fd), frame: obs[0].frame, box: obs[0].box };
+  const [span0, span1] = m.analysedSpan;
+  const entryHow = entrySide !== 'inside' ? 'side' : first.time - span0 <= 2 * fd ? 'at-start' : 'appears';
+  const entry = { side: entrySide, how: entryHow, start: first.time, end: Math.max(obs[k].time, first.time + fd), frame: obs[0].frame, box: obs[0].box } as const;
   let e = obs.length - 1;
   if (exitSide !== 'inside') while (e > 0 && touches(obs[e].box, exitSide, W, H)) e--;
-  const exit = { side: exitSide, start: Math.min(obs[e].time, last.time), end: last.time + fd, frame: last.frame, box: last.box };
+  const exitHow = exitSide !== 'inside' ? 'side' : span1 - (last.time + fd) <= 2 * fd ? 'at-end' : 'vanishes';
+  const exit = { side: exitSide, how: exitHow, start: Math.min(obs[e].time, last.time), end: last.time + fd, frame: last.frame, box: last.box } as const;
 
   const speeds = obs.filter((o) => !o.interpolated && Number.isFinite(o.speed)).map((o) => o.speed);
   const meanSpeed = Number.isFinite(track.meanSpeed) ? track.meanSpeed : speeds.reduce((a, b) => a + b, 0) / Math.max(1, speeds.length);

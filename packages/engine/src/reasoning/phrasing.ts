@@ -22,22 +22,28 @@ export function capitalise(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
-/** "enters from the left at 6.0 s" / "is already in view when the footage starts (0.0 s)" */
-export function entryPhrase(m: EvidenceModel, f: TrackFacts): string {
-  if (f.entry.side === 'inside') {
-    const atStart = f.first.time - m.analysedSpan[0] <= 2 * m.frameDurationS;
-    return atStart ? `is already in view when the footage starts (${fmtS(f.first.time)} s)` : `is first seen inside the view at ${fmtS(f.first.time)} s`;
+/** "enters from the left at 6.0 s" / "is already in view when the footage starts (0.0 s)" / "is first seen inside the view at 4.2 s" */
+export function entryPhrase(_m: EvidenceModel, f: TrackFacts): string {
+  switch (f.entry.how) {
+    case 'at-start':
+      return `is already in view when the footage starts (${fmtS(f.first.time)} s)`;
+    case 'appears':
+      return `is first seen inside the view at ${fmtS(f.first.time)} s`;
+    default:
+      return `enters from the ${f.entry.side} at ${fmtS(f.entry.start)} s`;
   }
-  return `enters from the ${f.entry.side} at ${fmtS(f.entry.start)} s`;
 }
 
-/** "leaves at the right at 14.2 s" / "is still in view at the end (18.0 s)" */
-export function exitPhrase(m: EvidenceModel, f: TrackFacts): string {
-  if (f.exit.side === 'inside') {
-    const atEnd = m.analysedSpan[1] - (f.last.time + m.frameDurationS) <= 2 * m.frameDurationS;
-    return atEnd ? `is still in view at the end (${fmtS(f.last.time)} s)` : `is last seen inside the view at ${fmtS(f.last.time)} s`;
+/** "leaves at the right at 14.2 s" / "is still in view at the end (18.0 s)" / "is last seen inside the view at 9.0 s" */
+export function exitPhrase(_m: EvidenceModel, f: TrackFacts): string {
+  switch (f.exit.how) {
+    case 'at-end':
+      return `is still in view at the end (${fmtS(f.last.time)} s)`;
+    case 'vanishes':
+      return `is last seen inside the view at ${fmtS(f.last.time)} s`;
+    default:
+      return `leaves at the ${f.exit.side} at ${fmtS(f.exit.end)} s`;
   }
-  return `leaves at the ${f.exit.side} at ${fmtS(f.exit.end)} s`;
 }
 
 export function speedValue(v: number): string {
