@@ -52,7 +52,7 @@ const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
   vigil models list [--ep auto|cpu|cuda|dml|coreml] [--json]
   vigil detect FILE [--fps N] [--model nanodet|centernet] [--json]
   vigil analyze --db PATH --case ID --evidence EID [--reference EID,EID...] [--fps N] [--detector auto|nanodet|centernet|none] [--json]
-  vigil report --db PATH --case ID --out FILE.pdf [--events ID,ID...] [--transcript] [--json]
+  vigil report --db PATH --case ID --out FILE.pdf [--events ID,ID...] [--transcript] [--force] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
