@@ -108,6 +108,8 @@ export interface QaEvalResult {
   refusals: { asked: number; refused: number; share: number | null };
   /** In-evidence questions answered with a refusal (these count as wrong above). */
   refusedInEvidence: number;
+  /** Time from question to stored answer, over every question asked (a figure, not a score). */
+  answerMs: { mean: number; max: number };
   perClip: { name: string; answers: QaAnswerRecord[]; outOfEvidence: { question: string; refused: boolean; answer: string }[] }[];
 }
 
@@ -172,6 +174,13 @@ export async function runQaEval(opts: {
   let oeRefused = 0;
   let refusedInEvidence = 0;
   let questions = 0;
+  const latencies: number[] = [];
+  const timedAsk = async (db: Db, caseId: string, question: string) => {
+    const t0 = performance.now();
+    const r = await askQuestion(db, { caseId, question }, { signal: opts.signal });
+    latencies.push(performance.now() - t0);
+    return r;
+  };
   const perClip: QaEvalResult['perClip'] = [];
 
   for (let ci = 0; ci < selected.length; ci++) {
@@ -191,7 +200,7 @@ export async function runQaEval(opts: {
         throwIfAborted(opts.signal);
         questions++;
         // One conversation per question: every question stands alone.
-        const r = await askQuestion(db, { caseId, question: q.q }, { signal: opts.signal });
+        const r = await timedAsk(db, caseId, q.q);
         const cc = citationCheck(db, caseId, r);
         factual += cc.factual;
         validlyCited += cc.valid;
@@ -228,7 +237,7 @@ export async function runQaEval(opts: {
       }
       const oe: QaEvalResult['perClip'][number]['outOfEvidence'] = [];
       for (const question of qa.outOfEvidence) {
-        const r = await askQuestion(db, { caseId, question }, { signal: opts.signal });
+        const r = await timedAsk(db, caseId, question);
         oeAsked++;
         if (r.refused) oeRefused++;
         const cc = citationCheck(db, caseId, r);
@@ -260,6 +269,7 @@ export async function runQaEval(opts: {
     citations: { factualSentences: factual, validlyCited, share: factual ? round(validlyCited / factual) : null },
     refusals: { asked: oeAsked, refused: oeRefused, share: oeAsked ? round(oeRefused / oeAsked) : null },
     refusedInEvidence,
+    answerMs: { mean: latencies.length ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length, 1) : 0, max: latencies.length ? round(Math.max(...latencies), 1) : 0 },
     perClip,
   };
 }

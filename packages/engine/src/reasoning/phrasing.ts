@@ -116,9 +116,10 @@ export function attributeName(a: string): string {
   }
 }
 
-/** "speed 1.9 where 0.6 is normal" */
-export function attributeValuePhrase(a: { attribute: string; value: number | string; normal: number | string }): string {
+/** "speed 1.9 object heights per second where 0.6 object heights per second is typical (deviation 3.1)" */
+export function attributeValuePhrase(a: { attribute: string; value: number | string; normal: number | string; score?: number }): string {
   const unit = a.attribute === 'speed' || a.attribute === 'acceleration' ? ' object heights per second' + (a.attribute === 'acceleration' ? ' per second' : '') : a.attribute === 'stationary' ? ' s' : '';
   const fmt = (v: number | string) => (typeof v === 'number' ? `${Number(v.toFixed(2))}${unit}` : v);
-  return `${attributeName(a.attribute)} ${fmt(a.value)} where ${fmt(a.normal)} is typical`;
+  const dev = typeof a.score === 'number' && Number.isFinite(a.score) ? ` (deviation ${a.score.toFixed(1)})` : '';
+  return `${attributeName(a.attribute)} ${fmt(a.value)} where ${fmt(a.normal)} is typical${dev}`;
 }

@@ -25,6 +25,8 @@ export interface FixtureObject {
   vx: number;
   vy?: number;
   color?: string;
+  /** The tracker only finds the object from this time on (it is drawn all along): a track that starts mid-clip. */
+  fromS?: number;
   /** Anomaly score of the object's observations (default 0.1). */
   score?: number;
   why?: AttributeContribution[];
@@ -139,8 +141,8 @@ export function storeFixtureAnalysis(db: Db, o: { caseId: string; evidenceId: st
     const boxes = clip.boxesAt(k);
     let frameMax = 0.05;
     boxes.forEach((b, i) => {
-      if (!b || b.w < 3 || b.h < 3) return;
       const ob = o.objects[i];
+      if (!b || b.w < 3 || b.h < 3 || t < (ob.fromS ?? 0)) return;
       const box: Box = [b.x, b.y, b.x + b.w, b.y + b.h];
       const inEvent = events.some((e) => e.trackIds.includes(ob.id) && t >= e.startTime && t <= e.endTime);
       const score = inEvent ? (ob.score ?? 0.8) : Math.min(ob.score ?? 0.1, 0.3);

@@ -9,7 +9,7 @@ import { askQuestion, getConversation, listConversations, MAX_QUESTION_CHARS, ty
 import type { Answerer } from '../../src/reasoning/answerer.js';
 import { addDefinition } from '../../src/reasoning/definitions.js';
 import { addZone } from '../../src/reasoning/zones.js';
-import { buildAnalysisFixture, type AnalysisFixture } from '../helpers/analysis-fixture.js';
+import { buildAnalysisFixture, type AnalysisFixture, type FixtureObject } from '../helpers/analysis-fixture.js';
 import { makeMovingBoxClip } from '../helpers/media.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -165,6 +165,18 @@ describe('chat over a stored analysis', () => {
     expect(kind.choice).toBe('B');
     const loiterer = await ask('Where does the person in event 2 leave? A) left B) right C) top D) it is still in view at the end');
     expect(loiterer.refused || loiterer.choice === 'D').toBe(true);
+  });
+
+  it('multiple choice does not mistake a track found mid-clip for one in view from the start', async () => {
+    const dir2 = tempDir();
+    const late: FixtureObject = { id: 7, label: 'person', w: 10, h: 24, x0: 150, y0: 100, vx: 3, color: 'white', fromS: 4, score: 0.9 };
+    const fx2 = await buildAnalysisFixture(dir2, { seconds: 10, objects: [late, { id: 8, label: 'person', w: 10, h: 24, x0: 20, y0: 40, vx: 10, color: 'gray' }], events: [{ trackIds: [7], startTime: 4, endTime: 8 }] });
+    const m2 = evidenceModelFromDb(fx2.db, fx2.analysisId);
+    expect(m2.facts(7).entry).toMatchObject({ side: 'inside', how: 'appears' });
+    const r = await askQuestion(fx2.db, { caseId: fx2.caseId, question: 'From which side does the anomalous object enter the view? A) left B) right C) bottom D) it is already in view when the clip starts' });
+    expectGrounded(m2, r);
+    expect(r.refused).toBe(true);
+    expect(r.answer).toMatch(/^None of the options can be chosen from the evidence; this is what the analysis shows: Track 7 \(person\) is first seen inside the view at 4\.0 s\./);
   });
 
   it('refuses what the installed models cannot see, plainly', async () => {
