@@ -44,7 +44,7 @@ vi.mock('electron', () => Object.assign(electronStandIn, {
 
 import { contentSecurityPolicy, Engine } from '@vigil/engine';
 import { handleProtocols, registerSchemes } from '../src/main/protocols.js';
-import { APP_SCHEME, MEDIA_SCHEME, isTrustedSender, mediaIdFromUrl, secureWebPreferences } from '../src/main/security.js';
+import { APP_SCHEME, MEDIA_SCHEME, PRINT_SCHEME, isTrustedSender, mediaIdFromUrl, secureWebPreferences } from '../src/main/security.js';
 import { makeClip } from '../../../packages/engine/test/helpers/media.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -190,9 +190,9 @@ describe('Electron security checklist (without the binary)', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('registers both schemes as standard and secure, without bypassing CSP', () => {
+    it('registers the app, media and print schemes as standard and secure, without bypassing CSP', () => {
       const byScheme = new Map(recorded.privileged.map((p) => [p.scheme, p.privileges]));
-      expect([...byScheme.keys()].sort()).toEqual([APP_SCHEME, MEDIA_SCHEME].sort());
+      expect([...byScheme.keys()].sort()).toEqual([APP_SCHEME, MEDIA_SCHEME, PRINT_SCHEME].sort());
       for (const p of byScheme.values()) {
         expect(p).toMatchObject({ standard: true, secure: true });
         expect(p.bypassCSP ?? false).toBe(false);

@@ -7,3 +7,4 @@ export * from './api/contract.js';
 export { JobRunner, forkSpawner, workerScript, type Spawner, type WorkerHandle } from './jobs/runner.js';
 export { VigilError, isVigilError } from './errors.js';
 export { VIGIL_VERSION } from './version.js';
+export { electronPrintOptions, type PdfPrinter, type PrintOptions } from './report/printer.js';

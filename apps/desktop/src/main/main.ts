@@ -6,6 +6,7 @@ import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '@vigil/engine';
+import { ElectronPrinter } from './electron-printer.js';
 import { registerIpc } from './ipc.js';
 import { handleProtocols, registerSchemes } from './protocols.js';
 import { APP_ORIGIN, hardenWebContents, permissionDecision, secureWebPreferences, type HardenableContents } from './security.js';
@@ -22,7 +23,7 @@ app.on('web-contents-created', (_e, contents) => hardenWebContents(contents as u
 
 app.whenReady().then(() => {
   const dbPath = process.env.VIGIL_DB ?? join(app.getPath('userData'), 'vigil.db');
-  const engine = new Engine({ dbPath, transport: 'ipc', spawn: utilitySpawner, log: (m) => console.error(m) });
+  const engine = new Engine({ dbPath, transport: 'ipc', spawn: utilitySpawner, printer: new ElectronPrinter(), log: (m) => console.error(m) });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionDecision(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
   handleProtocols(engine, rendererDir);

@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
 import { contentSecurityPolicy, parseRange, toErrorBody, type Engine } from '@vigil/engine';
-import { APP_SCHEME, MEDIA_SCHEME, appUrlToRelativePath, mediaIdFromUrl, reportIdFromUrl } from './security.js';
+import { APP_SCHEME, MEDIA_SCHEME, PRINT_SCHEME, appUrlToRelativePath, mediaIdFromUrl, reportIdFromUrl } from './security.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
@@ -17,6 +17,7 @@ export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
     { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+    { scheme: PRINT_SCHEME, privileges: { standard: true, secure: true } },
   ]);
 }
 

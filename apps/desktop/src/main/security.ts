@@ -7,6 +7,8 @@ import type { WebPreferences } from 'electron';
 export const APP_SCHEME = 'vigil';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const MEDIA_SCHEME = 'vigil-media';
+/** Report HTML handed to printToPDF (its own session; never shown). */
+export const PRINT_SCHEME = 'vigil-print';
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {

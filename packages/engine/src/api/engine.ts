@@ -18,6 +18,7 @@ import { getAnalysis, getEvent, getFrameScores, getHeatmap, getTracks, listAnaly
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
 import { getReport, listReports } from '../report/records.js';
+import type { PdfPrinter } from '../report/printer.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   workDir?: string;
   transport: 'http' | 'ipc';
   spawn?: Spawner;
+  /** Prints report PDFs for job workers that cannot (Electron's printToPDF in the desktop app). */
+  printer?: PdfPrinter;
   /** Log of internal errors (stack traces stay on this side of the transport). */
   log?: (message: string) => void;
 }
@@ -67,7 +70,7 @@ export class Engine {
     const removed = removeOrphanDerivedFiles(this.db, this.workDir);
     if (removed.length) o.log?.(`removed ${removed.length} unfinished derived file(s) left by an interrupted job`);
     this.emitter.setMaxListeners(100);
-    this.jobs = new JobRunner({ db: this.db, dbPath: this.dbPath, workDir: this.workDir, emit: (e) => this.emit(e), spawn: o.spawn });
+    this.jobs = new JobRunner({ db: this.db, dbPath: this.dbPath, workDir: this.workDir, emit: (e) => this.emit(e), spawn: o.spawn, printer: o.printer });
     this.handlers = this.makeHandlers();
   }
 

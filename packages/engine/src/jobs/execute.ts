@@ -7,12 +7,13 @@ import { isVigilError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { finishJob, getJobRow, markJobRunning, setJobProgress, toJob } from '../store/jobs.js';
 import type { Job } from '../api/contract.js';
+import type { PdfPrinter } from '../report/printer.js';
 import { jobHandler, type JobOutcome } from './handlers.js';
 
 export async function executeJob(
   db: Db,
   jobId: string,
-  o: { workDir: string; signal: AbortSignal; notify?: (job: Job) => void },
+  o: { workDir: string; signal: AbortSignal; notify?: (job: Job) => void; printer?: PdfPrinter },
 ): Promise<{ job: Job; outcome?: JobOutcome; error?: unknown }> {
   const row = getJobRow(db, jobId);
   const notify = () => o.notify?.(toJob(getJobRow(db, jobId)));
@@ -37,6 +38,7 @@ export async function executeJob(
       workDir: o.workDir,
       onProgress,
       signal: o.signal,
+      printer: o.printer,
       setTarget: (id) => db.prepare('UPDATE jobs SET target_id = ? WHERE id = ?').run(id, jobId),
     });
     finishJob(db, jobId, 'done', { result: outcome.result, targetId: outcome.targetId });

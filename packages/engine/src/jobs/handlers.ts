@@ -3,6 +3,7 @@
  * progress and honour the AbortSignal. New kinds (analysis, report) register here.
  */
 import type { Job } from '../api/contract.js';
+import type { PdfPrinter } from '../report/printer.js';
 import { VigilError, type ProgressFn } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { JobRow } from '../store/jobs.js';
@@ -19,6 +20,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** Lets a handler name what it produced before it finishes (e.g. the evidence id). */
   setTarget: (id: string) => void;
+  /** PDF printer supplied by the host (desktop app); default: headless Chromium. */
+  printer?: PdfPrinter;
 }
 
 export interface JobOutcome {

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { ApiEvent, Job } from '../api/contract.js';
 import { VigilError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import type { PdfPrinter } from '../report/printer.js';
+import { answerPrintRequest, type PrintRequest } from './remote-printer.js';
 import { createJob, finishJob, getJobRow, toJob } from '../store/jobs.js';
 
 export interface WorkerHandle {
@@ -42,7 +44,7 @@ export class JobRunner {
   private queue: string[] = [];
 
   constructor(
-    private readonly o: { db: Db; dbPath: string; workDir: string; emit: (e: ApiEvent) => void; spawn?: Spawner; concurrency?: number },
+    private readonly o: { db: Db; dbPath: string; workDir: string; emit: (e: ApiEvent) => void; spawn?: Spawner; concurrency?: number; printer?: PdfPrinter },
   ) {}
 
   start(kind: Job['kind'], caseId: string | null, params: Record<string, unknown>, targetId?: string): Job {
@@ -91,6 +93,7 @@ export class JobRunner {
       w.onMessage((m) => {
         const msg = m as { type?: string; job?: Job };
         if (msg?.type === 'job' && msg.job) this.o.emit({ type: 'job', job: msg.job });
+        if (msg?.type === 'print' && this.o.printer) void answerPrintRequest(this.o.printer, m as PrintRequest, (r) => w.send(r));
       });
       w.onExit(() => {
         this.running.delete(jobId);

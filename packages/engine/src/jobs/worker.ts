@@ -5,6 +5,7 @@
  */
 import { openDatabase } from '../store/db.js';
 import { executeJob } from './execute.js';
+import { RemotePrinter } from './remote-printer.js';
 
 type Port = { postMessage(m: unknown): void; on(ev: 'message', cb: (m: unknown) => void): void };
 
@@ -17,11 +18,14 @@ const onMessage = (cb: (m: unknown) => void) =>
 async function main() {
   const [dbPath, workDir, jobId] = process.argv.slice(2);
   const controller = new AbortController();
+  // Under Electron the host prints (printToPDF); forked from the CLI/web host, headless Chromium does.
+  const printer = parentPort ? new RemotePrinter((m) => send(m)) : undefined;
   onMessage((m) => {
     if ((m as { type?: string })?.type === 'cancel') controller.abort();
+    printer?.receive(m);
   });
   const db = openDatabase(dbPath);
-  const { job } = await executeJob(db, jobId, { workDir, signal: controller.signal, notify: (j) => send({ type: 'job', job: j }) });
+  const { job } = await executeJob(db, jobId, { workDir, signal: controller.signal, printer, notify: (j) => send({ type: 'job', job: j }) });
   db.close();
   send({ type: 'exit', state: job.state });
   process.exit(0);

@@ -30,6 +30,7 @@ export async function runReportJob(ctx: JobContext): Promise<JobOutcome> {
     eventIds: p.eventIds,
     transcript: p.transcript,
     overwrite: p.overwrite,
+    printer: ctx.printer,
     onProgress: ctx.onProgress,
     signal: ctx.signal,
   });
