@@ -1,0 +1,138 @@
+/**
+ * Turns one analysed frame's evidence into tracker measurements: detector boxes (COCO labels) where the
+ * detector ran, plus every motion blob the detections do not explain (label 'unknown'), each with the flow
+ * measured inside its box and a small appearance histogram for re-identification.
+ */
+import type { FlowField } from './block-flow.js';
+import type { Blob } from './motion.js';
+import type { Measurement } from './tracker.js';
+import type { Box } from './types.js';
+
+/** What the pipeline needs from a detector (the inference module's Detector satisfies it). */
+export interface FrameLike {
+  index: number;
+  time: number;
+  width: number;
+  height: number;
+  channels: number;
+  data: Uint8Array;
+}
+
+export interface DetectionLike {
+  box: [number, number, number, number];
+  label: string;
+  classId: number;
+  score: number;
+}
+
+export interface DetectorLike {
+  detect(frames: FrameLike[]): Promise<DetectionLike[][]>;
+  dispose(): void | Promise<void>;
+  /** Model name, recorded in the analysis parameters. */
+  name?: string;
+}
+
+/** Median flow of the estimated blocks whose centre lies inside `box` (pixels per analysed frame). */
+export function boxFlow(flow: FlowField | null, box: Box, minBlocks = 2): { vx: number; vy: number } | null {
+  if (!flow) return null;
+  const b = flow.block;
+  const x0 = Math.max(0, Math.floor(box[0] / b));
+  const x1 = Math.min(flow.cols - 1, Math.floor((box[2] - 1) / b));
+  const y0 = Math.max(0, Math.floor(box[1] / b));
+  const y1 = Math.min(flow.rows - 1, Math.floor((box[3] - 1) / b));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const cx = (x + 0.5) * b;
+      const cy = (y + 0.5) * b;
+      if (cx < box[0] || cx > box[2] || cy < box[1] || cy > box[3]) continue;
+      const i = y * flow.cols + x;
+      if (Number.isNaN(flow.vx[i])) continue;
+      xs.push(flow.vx[i]);
+      ys.push(flow.vy[i]);
+    }
+  }
+  if (xs.length < minBlocks) return null;
+  xs.sort((a, c) => a - c);
+  ys.sort((a, c) => a - c);
+  const mid = xs.length >> 1;
+  const med = (v: number[]): number => (v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+  return { vx: med(xs), vy: med(ys) };
+}
+
+/** 16-bin gray histogram of the box (L1-normalised), sampled on a sparse grid to stay cheap. */
+export function appearanceHistogram(gray: Uint8Array, width: number, height: number, box: Box): Float32Array {
+  const h = new Float32Array(16);
+  const x0 = Math.max(0, Math.floor(box[0]));
+  const y0 = Math.max(0, Math.floor(box[1]));
+  const x1 = Math.min(width, Math.ceil(box[2]));
+  const y1 = Math.min(height, Math.ceil(box[3]));
+  const step = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / 256)));
+  let n = 0;
+  for (let y = y0; y < y1; y += step) {
+    for (let x = x0; x < x1; x += step) {
+      h[gray[y * width + x] >> 4]++;
+      n++;
+    }
+  }
+  if (n > 0) for (let i = 0; i < 16; i++) h[i] /= n;
+  return h;
+}
+
+/** Luma of an RGB frame (BT.601 weights, integer arithmetic). */
+export function rgbToGray(rgb: Uint8Array, out: Uint8Array): Uint8Array {
+  for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = (77 * rgb[j] + 150 * rgb[j + 1] + 29 * rgb[j + 2] + 128) >> 8;
+  return out;
+}
+
+/**
+ * Blobs whose area is mostly inside detector boxes are explained by them; the rest stay as 'unknown'
+ * objects. Detector boxes are kept whether or not they move (a standing person is still a person).
+ */
+export function buildMeasurements(
+  blobs: readonly Blob[],
+  detections: readonly DetectionLike[] | null,
+  flow: FlowField | null,
+  gray: Uint8Array,
+  width: number,
+  height: number,
+): Measurement[] {
+  const out: Measurement[] = [];
+  const dets = detections ?? [];
+  for (const d of dets) {
+    const box: Box = [d.box[0], d.box[1], d.box[2], d.box[3]];
+    out.push({ box, score: d.score, label: d.label, source: 'detector', flow: boxFlow(flow, box), appearance: appearanceHistogram(gray, width, height, box) });
+  }
+  for (const b of blobs) {
+    if (dets.length > 0 && coveredByAny(b.box, dets) >= 0.5) continue;
+    out.push({
+      box: b.box,
+      score: b.confidence,
+      label: 'unknown',
+      source: 'motion',
+      flow: boxFlow(flow, b.box),
+      appearance: appearanceHistogram(gray, width, height, b.box),
+    });
+  }
+  return out;
+}
+
+/** Share of `box` inside the union of the detections' boxes (sampled on an 8×8 grid: a merged blob of a group is explained by its members). */
+function coveredByAny(box: Box, dets: readonly DetectionLike[]): number {
+  let inside = 0;
+  const n = 8;
+  for (let j = 0; j < n; j++) {
+    const y = box[1] + ((j + 0.5) * (box[3] - box[1])) / n;
+    for (let i = 0; i < n; i++) {
+      const x = box[0] + ((i + 0.5) * (box[2] - box[0])) / n;
+      for (const d of dets) {
+        if (x >= d.box[0] && x <= d.box[2] && y >= d.box[1] && y <= d.box[3]) {
+          inside++;
+          break;
+        }
+      }
+    }
+  }
+  return inside / (n * n);
+}

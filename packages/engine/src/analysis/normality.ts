@@ -1,0 +1,616 @@
+/**
+ * Scene normality model in the spirit of attribute-based video anomaly detection: per attribute group, the
+ * density of normal behaviour is represented by a pool of attribute vectors, and an object's deviation is its
+ * distance to the K-th nearest distinct normal object (knn.ts). Each group is calibrated on the normal data
+ * itself (leave-own-track-out distances): z = (d − median) / (q_hi − median), so z = 1 means "as far out as the
+ * rarest `1 − quantile` of normal objects" in every group, and groups compare. The object score is the
+ * largest group z mapped to 0..1 by z / (1 + z) (0.5 = edge of normal); the groups that drove it are the why.
+ *
+ * Fit on reference footage (clips the user marks normal), or self-referenced on the footage itself: a first
+ * robust pass flags the tracks that stand out, then the pool and calibration are rebuilt without them, so an
+ * anomalous minority cannot make itself look normal.
+ */
+import type { Features } from './features.js';
+import { KthTrackSearch, strideSample, type VectorPool } from './knn.js';
+import type { PerspectiveModel } from './perspective.js';
+import type { AttributeContribution } from './types.js';
+
+export interface NormalityOptions {
+  /** K distinct other tracks that must be near for behaviour to count as normal. */
+  k: number;
+  /** Largest pool per group (rows are subsampled evenly over time beyond it). */
+  maxPool: number;
+  /** Observations used to calibrate each group. */
+  calibrationSamples: number;
+  /** Calibration quantile of normal distances that maps to z = 1. */
+  quantile: number;
+  /** Half-width (s) of the per-track median filter on deviations. */
+  scoreWindowS: number;
+}
+
+export const DEFAULT_NORMALITY_OPTIONS: NormalityOptions = { k: 3, maxPool: 6000, calibrationSamples: 3000, quantile: 0.99, scoreWindowS: 0.25 };
+
+/** Scales derived from the normal data. */
+interface GroupScales {
+  /** Typical speed of moving objects (heights/s). */
+  velocity: number;
+  /**
+   * Velocity measurement noise (heights/s): robust spread of the change between consecutive observations of
+   * one track. A heading is only read from velocities well above it.
+   */
+  velocityNoise: number;
+  /** Typical object height (fraction of the frame height): places closer than this are the same place. */
+  objectHeight: number;
+}
+
+interface GroupDef {
+  name: string;
+  dims: number;
+  /** Smallest spread worth calling a deviation, in the group's distance units (an attribute's resolution). */
+  floor: number | ((s: GroupScales) => number);
+  /**
+   * The first `conditionDims` coordinates are context, not the attribute: the group's distance is the part
+   * of the full distance the context does not explain, √(d_full² − d_context²). "Heading given place"
+   * should not fire because the place itself is rare (that is the position group's job).
+   */
+  conditionDims?: number;
+  vector(f: Features, i: number, out: Float32Array, s: GroupScales): boolean;
+}
+
+/** Positions within this fraction of the frame count as "the same place" for direction-given-place. */
+const PLACE_SCALE = 0.15;
+
+const GROUPS: GroupDef[] = [
+  {
+    name: 'speed',
+    dims: 1,
+    // A speed difference within twice the measurement noise (after averaging) is not a difference.
+    floor: (s) => Math.max(0.05, 2 * s.velocityNoise),
+    vector: (f, i, o) => {
+      if (!f.measured[i] || !Number.isFinite(f.speed[i])) return false;
+      o[0] = f.speed[i];
+      return true;
+    },
+  },
+  {
+    // Heading given place: a unit heading vector next to the position (in units of PLACE_SCALE), so
+    // "against the flow here" is far from every normal object nearby. Speed is its own group.
+    name: 'direction',
+    dims: 4,
+    conditionDims: 2,
+    floor: 0.3,
+    vector: (f, i, o, s) => {
+      if (!f.measured[i] || !Number.isFinite(f.direction[i]) || f.speed[i] < 2 * s.velocityNoise) return false;
+      o[0] = f.x[i] / PLACE_SCALE;
+      o[1] = f.footY[i] / PLACE_SCALE;
+      o[2] = f.vx[i] / f.speed[i];
+      o[3] = f.vy[i] / f.speed[i];
+      return true;
+    },
+  },
+  {
+    name: 'size',
+    dims: 2,
+    floor: 0.1,
+    vector: (f, i, o) => {
+      // A box cut by the frame edge does not show the object's size.
+      if (!f.measured[i] || f.atBorder[i]) return false;
+      o[0] = Math.log(f.heightRatio[i]);
+      o[1] = Math.log(f.aspect[i]);
+      return true;
+    },
+  },
+  {
+    name: 'position',
+    dims: 2,
+    // Feet land within about one object height of a path's centre line: closer is the same place.
+    floor: (s) => s.objectHeight,
+    vector: (f, i, o) => {
+      if (f.atBorder[i]) return false; // the foot may be outside the picture
+      o[0] = f.x[i];
+      o[1] = f.footY[i];
+      return true;
+    },
+  },
+  {
+    name: 'stationary',
+    dims: 1,
+    floor: 1,
+    vector: (f, i, o) => {
+      o[0] = f.stationary[i];
+      return true;
+    },
+  },
+  {
+    name: 'acceleration',
+    dims: 1,
+    floor: 0.5,
+    vector: (f, i, o) => {
+      if (!f.measured[i] || !Number.isFinite(f.accel[i])) return false;
+      o[0] = f.accel[i];
+      return true;
+    },
+  },
+];
+
+/** Attribute groups in score-column order ('label' is last and categorical). */
+export const ATTRIBUTE_GROUPS: readonly string[] = [...GROUPS.map((g) => g.name), 'label'];
+
+/** z assigned to a label no (or too few) normal tracks carried: clearly beyond the edge of normal. */
+const UNSEEN_LABEL_Z = 3;
+
+export interface GroupModel {
+  name: string;
+  dims: number;
+  pool: VectorPool;
+  /** Calibration: median and high quantile of normal leave-own-track-out distances, and their spread. */
+  median: number;
+  high: number;
+  spread: number;
+  /** Median of the group's first attribute over the pool (what "normal" reads as in explanations). */
+  typical: number;
+}
+
+export interface NormalityModel {
+  source: 'reference' | 'self';
+  k: number;
+  options: NormalityOptions;
+  perspective: PerspectiveModel;
+  scales: GroupScales;
+  groups: GroupModel[];
+  /** Distinct normal tracks per label. */
+  labelTracks: Map<string, number>;
+  tracks: number;
+  observations: number;
+  /** Aspect ratio (width/height) of the frames the model was fit on. */
+  aspect: number;
+  /** Detector the normal data was analysed with (labels are only comparable with the same one). */
+  detector: string;
+  /** Tracks left out of a self-referenced pool as suspected anomalies. */
+  excludedTracks: number;
+  /**
+   * Frame-level calibration of the largest object z in a frame on normal footage: a frame's z is
+   * (max object z − median) / (high − median), so the frame score too reads 0.5 at the edge of normal
+   * frames, however many objects a frame holds.
+   */
+  frameCalibration: { median: number; high: number };
+}
+
+export interface ObjectScores {
+  /** 0..1 per observation: z / (1 + z). */
+  score: Float32Array;
+  /** The object's z: the largest group z. */
+  objectZ: Float32Array;
+  /** Per observation × ATTRIBUTE_GROUPS.length: calibrated z of each group (0 when not applicable). */
+  z: Float32Array;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Dense track numbering over several feature sets (clip index + track id). */
+class TrackKeys {
+  private readonly map = new Map<number, number>();
+  get count(): number {
+    return this.map.size;
+  }
+  key(set: number, trackId: number): number {
+    const k = set * 0x100000000 + trackId;
+    let d = this.map.get(k);
+    if (d === undefined) {
+      d = this.map.size;
+      this.map.set(k, d);
+    }
+    return d;
+  }
+  lookup(set: number, trackId: number): number {
+    return this.map.get(set * 0x100000000 + trackId) ?? -1;
+  }
+}
+
+export interface FitInput {
+  features: Features;
+  trackIds: Int32Array;
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = values.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function deriveScales(sets: readonly FitInput[], movingSpeed: number): GroupScales {
+  const speeds: number[] = [];
+  const noises: number[] = [];
+  const heights: number[] = [];
+  for (const s of sets) {
+    const f = s.features;
+    const step = Math.max(1, Math.floor(f.n / 20000));
+    for (let i = 0; i < f.n; i += step) {
+      if (f.speed[i] >= movingSpeed) speeds.push(f.speed[i]);
+      if (f.measured[i] && !f.atBorder[i]) heights.push(f.expectedHeight[i]);
+    }
+    if (Number.isFinite(f.velocityNoise)) noises.push(f.velocityNoise);
+  }
+  const v = medianOf(speeds);
+  const noise = medianOf(noises);
+  const h = medianOf(heights);
+  return {
+    velocity: Number.isFinite(v) && v > movingSpeed ? v : Math.max(movingSpeed * 4, 0.5),
+    velocityNoise: Number.isFinite(noise) ? noise : 0,
+    objectHeight: Number.isFinite(h) ? h : 0.1,
+  };
+}
+
+/**
+ * Builds the group pools and calibrations from normal observations. `exclude(set, trackId)` drops tracks
+ * (self-reference second pass).
+ */
+function buildModel(
+  sets: readonly FitInput[],
+  opts: NormalityOptions,
+  base: Pick<NormalityModel, 'source' | 'perspective' | 'aspect' | 'detector'>,
+  movingSpeed: number,
+  exclude?: (set: number, trackId: number) => boolean,
+  robust = false,
+): { model: NormalityModel; keys: TrackKeys } {
+  const scales = deriveScales(sets, movingSpeed);
+  const keys = new TrackKeys();
+  const labelTrackSets = new Map<string, Set<number>>();
+  let observations = 0;
+  // Candidate rows (set, index) that pass the exclusion, per group.
+  const groups: GroupModel[] = [];
+  const vec = new Float32Array(8);
+  for (const g of GROUPS) {
+    const rows: { set: number; i: number }[] = [];
+    sets.forEach((s, si) => {
+      const f = s.features;
+      for (let i = 0; i < f.n; i++) {
+        if (exclude?.(si, s.trackIds[i])) continue;
+        if (g.vector(f, i, vec, scales)) rows.push({ set: si, i });
+      }
+    });
+    const pick = strideSample(rows.length, opts.maxPool);
+    const data = new Float32Array(pick.length * g.dims);
+    const track = new Int32Array(pick.length);
+    const typicals: number[] = [];
+    for (let r = 0; r < pick.length; r++) {
+      const { set, i } = rows[pick[r]];
+      g.vector(sets[set].features, i, vec, scales);
+      data.set(vec.subarray(0, g.dims), r * g.dims);
+      track[r] = keys.key(set, sets[set].trackIds[i]);
+      typicals.push(vec[0]);
+    }
+    groups.push({
+      name: g.name,
+      dims: g.dims,
+      pool: { dims: g.dims, data, track, size: pick.length, trackCount: 0 },
+      median: 0,
+      high: 0,
+      spread: 0,
+      typical: medianOf(typicals),
+    });
+  }
+  sets.forEach((s, si) => {
+    const f = s.features;
+    for (let i = 0; i < f.n; i++) {
+      if (exclude?.(si, s.trackIds[i])) continue;
+      observations++;
+      const key = keys.key(si, s.trackIds[i]);
+      const label = f.labels[f.label[i]];
+      let set = labelTrackSets.get(label);
+      if (!set) labelTrackSets.set(label, (set = new Set()));
+      set.add(key);
+    }
+  });
+  for (const g of groups) g.pool.trackCount = keys.count;
+  const labelTracks = new Map<string, number>();
+  for (const [l, s] of labelTrackSets) labelTracks.set(l, s.size);
+  const k = Math.max(1, Math.min(opts.k, keys.count - 1));
+
+  // Calibration: leave-own-track-out distances of a sample of the pool.
+  groups.forEach((g, gi) => {
+    const def = GROUPS[gi];
+    if (g.pool.size === 0) return;
+    const search = new KthTrackSearch(g.pool, k);
+    const pick = strideSample(g.pool.size, opts.calibrationSamples);
+    const d = new Float64Array(pick.length);
+    let m = 0;
+    for (const r of pick) {
+      const dist = groupDistance(search, def, g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), g.pool.track[r]);
+      if (Number.isFinite(dist)) d[m++] = dist;
+    }
+    const sorted = d.subarray(0, m).sort();
+    g.median = m ? quantile(sorted, 0.5) : 0;
+    // On footage that may hold anomalies (self-reference) the tail is extrapolated from inner quantiles
+    // (q90 − q50 ≈ 0.4 (q99 − q50) for light-tailed shapes) so that an anomalous minority, whose distances
+    // fill the top percentiles, cannot widen the scale and hide itself.
+    g.high = m ? (robust ? g.median + 2.4 * (quantile(sorted, 0.9) - g.median) : quantile(sorted, opts.quantile)) : 0;
+    g.spread = Math.max(typeof def.floor === 'number' ? def.floor : def.floor(scales), g.high - g.median);
+  });
+
+  return {
+    model: {
+      ...base,
+      k,
+      options: opts,
+      scales,
+      groups,
+      labelTracks,
+      tracks: keys.count,
+      observations,
+      excludedTracks: 0,
+      frameCalibration: { median: 0, high: 1 },
+    },
+    keys,
+  };
+}
+
+function groupDistance(search: KthTrackSearch, def: GroupDef, q: ArrayLike<number>, exclude: number): number {
+  const full = search.query(q, exclude).distance;
+  if (!def.conditionDims) return full;
+  const context = search.query(q, exclude, def.conditionDims).distance;
+  return Math.sqrt(Math.max(0, full * full - context * context));
+}
+
+function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, ownTrack: (trackId: number) => number): ObjectScores {
+  const G = ATTRIBUTE_GROUPS.length;
+  const z = new Float32Array(f.n * G);
+  const score = new Float32Array(f.n);
+  const objectZ = new Float32Array(f.n);
+  const vec = new Float32Array(8);
+  model.groups.forEach((g, gi) => {
+    if (g.pool.size === 0) return;
+    const def = GROUPS[gi];
+    const search = new KthTrackSearch(g.pool, model.k);
+    for (let i = 0; i < f.n; i++) {
+      if (!def.vector(f, i, vec, model.scales)) continue;
+      const dist = groupDistance(search, def, vec, ownTrack(trackIds[i]));
+      if (!Number.isFinite(dist)) continue;
+      z[i * G + gi] = Math.max(0, (dist - g.median) / g.spread);
+    }
+  });
+  smoothPerTrack(f, z, G, model.options.scoreWindowS);
+  const li = G - 1;
+  const counted = model.tracks > 0;
+  for (let i = 0; i < f.n; i++) {
+    if (counted) {
+      const label = f.labels[f.label[i]];
+      // Tracks of the query's own footage carrying this label are in the counts in self mode: discount one.
+      const own = ownTrack(trackIds[i]) >= 0 ? 1 : 0;
+      const n = (model.labelTracks.get(label) ?? 0) - own;
+      if (n < model.k) z[i * G + li] = (UNSEEN_LABEL_Z * (model.k - Math.max(0, n))) / model.k;
+    }
+    let m = 0;
+    for (let g = 0; g < G; g++) if (z[i * G + g] > m) m = z[i * G + g];
+    objectZ[i] = m;
+    score[i] = m / (1 + m);
+  }
+  return { score, objectZ, z };
+}
+
+/**
+ * Median of each group's z over a short window of the track: a deviation must persist for a few frames to
+ * count (one-frame spikes come from blob merges and splits), while a real anomaly lasts.
+ */
+function smoothPerTrack(f: Features, z: Float32Array, G: number, windowS: number): void {
+  if (!(windowS > 0)) return;
+  const buf: number[] = [];
+  for (const list of f.index.byTrack.values()) {
+    if (list.length < 3) continue;
+    for (let g = 0; g < G; g++) {
+      const src = list.map((i) => z[i * G + g]);
+      for (let k = 0; k < list.length; k++) {
+        const t = f.time[list[k]];
+        buf.length = 0;
+        for (let j = k; j >= 0 && t - f.time[list[j]] <= windowS; j--) buf.push(src[j]);
+        for (let j = k + 1; j < list.length && f.time[list[j]] - t <= windowS; j++) buf.push(src[j]);
+        buf.sort((a, b) => a - b);
+        z[list[k] * G + g] = buf.length % 2 ? buf[buf.length >> 1] : (buf[buf.length / 2 - 1] + buf[buf.length / 2]) / 2;
+      }
+    }
+  }
+}
+
+export interface FitOptions extends Partial<NormalityOptions> {
+  perspective: PerspectiveModel;
+  aspect: number;
+  detector: string;
+  movingSpeed: number;
+}
+
+/** Largest object z per analysed frame (0 for frames without objects), optionally skipping some observations. */
+export function frameMaxZ(f: Features, scores: ObjectScores, frames: number, skip?: (i: number) => boolean): Float64Array {
+  const out = new Float64Array(frames);
+  const { frameStart, frameOrder } = f.index;
+  for (let k = 0; k < frames; k++) {
+    let m = 0;
+    for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
+      const i = frameOrder[j];
+      if (!skip?.(i)) m = Math.max(m, scores.objectZ[i]);
+    }
+    out[k] = m;
+  }
+  return out;
+}
+
+/** Median and high quantile (exact, or extrapolated from inner quantiles when `robust`). */
+function calibrationOf(values: ArrayLike<number>, q: number, robust: boolean): { median: number; high: number } {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return { median: 0, high: 1 };
+  const median = quantile(sorted, 0.5);
+  const high = robust ? median + 2.4 * (quantile(sorted, 0.9) - median) : quantile(sorted, q);
+  // A frame z below 1 never needs more resolution than the object scale gives.
+  return { median, high: Math.max(high, median + 1) };
+}
+
+/** z of a frame's largest object z on the frame calibration, as 0..1 score. */
+export function frameScore(model: NormalityModel, maxZ: number): number {
+  const c = model.frameCalibration;
+  const z = Math.max(0, (maxZ - c.median) / (c.high - c.median));
+  return z / (1 + z);
+}
+
+/**
+ * Normality fit on reference footage (every observation is normal). `frames[i]` is the number of analysed
+ * frames of set i (for the frame-level calibration, from leave-own-track-out scores of the reference).
+ */
+export function fitReferenceModel(sets: readonly FitInput[], frames: readonly number[], opts: FitOptions): NormalityModel {
+  const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
+  const { model, keys } = buildModel(sets, o, { source: 'reference', perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector }, opts.movingSpeed);
+  const maxima: number[] = [];
+  sets.forEach((s, si) => {
+    const sc = scoreWith(model, s.features, s.trackIds, (t) => keys.lookup(si, t));
+    for (const v of frameMaxZ(s.features, sc, frames[si])) maxima.push(v);
+  });
+  model.frameCalibration = calibrationOf(maxima, o.quantile, false);
+  return model;
+}
+
+/** Scores observations of footage that is not part of the model's pool. */
+export function scoreObjects(model: NormalityModel, f: Features, trackIds: Int32Array): ObjectScores {
+  return scoreWith(model, f, trackIds, () => -1);
+}
+
+/**
+ * Self-reference: fit on the footage itself, flag tracks whose typical (median) object score is beyond the
+ * edge of normal, refit without them, and score everything against the cleaned model.
+ */
+export function selfReferencedScores(input: FitInput, frames: number, opts: FitOptions): { model: NormalityModel; scores: ObjectScores } {
+  const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
+  const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
+  let excluded = new Set<number>();
+  let fit = buildModel([input], o, base, opts.movingSpeed, undefined, true);
+  let scores = scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(0, t));
+  for (let pass = 0; pass < 2; pass++) {
+    const suspects = suspectTracks(input, scores.score);
+    if (suspects.size === 0 || sameSet(suspects, excluded)) break;
+    excluded = suspects;
+    fit = buildModel([input], o, base, opts.movingSpeed, (_s, t) => excluded.has(t), true);
+    const keys = fit.keys;
+    scores = scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(0, t));
+  }
+  fit.model.excludedTracks = excluded.size;
+  // Normal frames: the frame maxima over the objects not suspected (anomalies may fill most frames).
+  const normalMaxima = frameMaxZ(input.features, scores, frames, (i) => excluded.has(input.trackIds[i]));
+  fit.model.frameCalibration = calibrationOf(normalMaxima, o.quantile, true);
+  return { model: fit.model, scores };
+}
+
+/** Tracks whose median observation score is past the edge of normal (0.5 ⇔ z = 1). */
+function suspectTracks(input: FitInput, score: Float32Array): Set<number> {
+  const per = new Map<number, number[]>();
+  for (let i = 0; i < score.length; i++) {
+    let l = per.get(input.trackIds[i]);
+    if (!l) per.set(input.trackIds[i], (l = []));
+    l.push(score[i]);
+  }
+  const out = new Set<number>();
+  for (const [t, l] of per) if (medianOf(l) > 0.5) out.add(t);
+  // Never exclude the majority: if most tracks look odd, the footage *is* its own normal.
+  if (out.size * 2 > per.size) return new Set();
+  return out;
+}
+
+function sameSet(a: Set<number>, b: Set<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const v of a) if (!b.has(v)) return false;
+  return true;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
+
+function directionName(deg: number): string {
+  const names = ['right', 'lower-right', 'down', 'lower-left', 'left', 'upper-left', 'up', 'upper-right'];
+  return names[Math.round((((deg % 360) + 360) % 360) / 45) % 8];
+}
+
+/** Mean heading of the normal objects nearest to a place (direction pool rows hold place, then heading). */
+function typicalHeadingNear(pool: VectorPool, x: number, y: number, count = 10): string {
+  const qx = x / PLACE_SCALE;
+  const qy = y / PLACE_SCALE;
+  const best: { d: number; r: number }[] = [];
+  for (let r = 0; r < pool.size; r++) {
+    const o = r * pool.dims;
+    const d = (pool.data[o] - qx) ** 2 + (pool.data[o + 1] - qy) ** 2;
+    if (best.length < count || d < best[best.length - 1].d) {
+      best.push({ d, r });
+      best.sort((a, b) => a.d - b.d);
+      if (best.length > count) best.pop();
+    }
+  }
+  if (best.length === 0) return 'n/a';
+  let hx = 0;
+  let hy = 0;
+  for (const b of best) {
+    hx += pool.data[b.r * pool.dims + 2];
+    hy += pool.data[b.r * pool.dims + 3];
+  }
+  if (Math.hypot(hx, hy) < 0.3 * best.length) return 'mixed';
+  return directionName((Math.atan2(hy, hx) * 180) / Math.PI);
+}
+
+/**
+ * Explains observation i: one contribution per group with a non-zero z, strongest first. `value` and
+ * `normal` are in the attribute's own unit.
+ */
+export function explainObservation(model: NormalityModel, f: Features, i: number, z: Float32Array): AttributeContribution[] {
+  const G = ATTRIBUTE_GROUPS.length;
+  const out: AttributeContribution[] = [];
+  ATTRIBUTE_GROUPS.forEach((name, gi) => {
+    const zi = z[i * G + gi];
+    if (!(zi > 0)) return;
+    const score = round(zi, 3);
+    const g = model.groups[gi];
+    const finite = (v: number): boolean => Number.isFinite(v);
+    switch (name) {
+      case 'speed':
+        if (!finite(f.speed[i])) return;
+        out.push({ attribute: name, value: round(f.speed[i]), normal: round(g.typical), score });
+        break;
+      case 'stationary':
+        out.push({ attribute: name, value: round(f.stationary[i], 1), normal: round(g.typical, 1), score });
+        break;
+      case 'acceleration':
+        if (!finite(f.accel[i])) return;
+        out.push({ attribute: name, value: round(f.accel[i]), normal: round(g.typical), score });
+        break;
+      case 'size':
+        out.push({ attribute: name, value: round(f.heightRatio[i]), normal: round(Math.exp(g.typical)), score });
+        break;
+      case 'direction': {
+        if (!Number.isFinite(f.direction[i])) return;
+        out.push({ attribute: name, value: directionName(f.direction[i]), normal: typicalHeadingNear(g.pool, f.x[i], f.footY[i]), score });
+        break;
+      }
+      case 'position': {
+        const res = new KthTrackSearch(g.pool, 1).query([f.x[i], f.footY[i]]);
+        const normal = res.nearest >= 0 ? `(${round(g.pool.data[res.nearest * 2])}, ${round(g.pool.data[res.nearest * 2 + 1])})` : 'n/a';
+        out.push({ attribute: name, value: `(${round(f.x[i])}, ${round(f.footY[i])})`, normal, score });
+        break;
+      }
+      case 'label': {
+        let common = 'n/a';
+        let best = 0;
+        for (const [l, n] of model.labelTracks) {
+          if (n > best) {
+            best = n;
+            common = l;
+          }
+        }
+        out.push({ attribute: name, value: f.labels[f.label[i]], normal: common, score });
+        break;
+      }
+    }
+  });
+  return out.sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,166 @@
+/**
+ * Analysis parameters, derived from the footage (rate, size) rather than tuned to any dataset. Every
+ * constant is expressed in a physical or calibrated unit (seconds, object heights, fractions of the frame,
+ * the calibrated 0..1 score) and converted to frames/pixels here, so one setting means the same thing on
+ * 5 fps CCTV and 30 fps 4K. All of it is recorded in the result (AnalysisParams) to make a run reproducible.
+ */
+import { VigilError } from '../errors.js';
+import { DEFAULT_NORMALITY_OPTIONS, type NormalityOptions } from './normality.js';
+import { DEFAULT_TRACKER_PARAMS, type TrackerParams } from './tracker.js';
+import type { AnalysisParams } from './types.js';
+
+/** The parts of a probe the defaults depend on (display orientation, as frames are delivered). */
+export interface FootageGeometry {
+  width: number;
+  height: number;
+  displayWidth?: number;
+  displayHeight?: number;
+  fpsAvg: number;
+}
+
+/** Cap of the analysis rate: enough to follow walking and running people, cheap enough for 2 cores. */
+export const DEFAULT_MAX_FPS = 10;
+/** Cap of the analysis width: objects a few percent of the frame tall stay ~10 px tall. */
+export const DEFAULT_MAX_ANALYSIS_WIDTH = 384;
+
+export interface MotionSettings {
+  /** Foreground grid cell, pixels. */
+  cell: number;
+  /** Flow block, pixels. */
+  block: number;
+  /** Blobs smaller than this share of the frame are noise. */
+  minBlobFraction: number;
+  thresholdSigmas: number;
+  minThreshold: number;
+  /** Half-life of the background where the scene is background / under a (stopped) object, seconds. */
+  backgroundHalfLifeS: number;
+  foregroundHalfLifeS: number;
+  /** Fastest motion the flow search covers, in frame heights per second. */
+  maxFlowFrameHeightsPerS: number;
+  /** Initial background: median of this many frames spread over the first `bootstrapSpanS` seconds. */
+  bootstrapFrames: number;
+  bootstrapSpanS: number;
+}
+
+export interface FullAnalysisParams extends AnalysisParams {
+  analysisHeight: number;
+  /** Heat cell in analysis pixels (heatmaps are analysis size / heatCell). */
+  heatCell: number;
+  heatmapWidth: number;
+  heatmapHeight: number;
+  motion: MotionSettings;
+  tracker: TrackerParams;
+  /** Run the detector on every n-th analysed frame (motion blobs carry the tracks in between). */
+  detectEvery: number;
+  detectorMinScore: number;
+  normality: NormalityOptions;
+  /** Below this speed (object heights/s) an object is "not moving". */
+  movingSpeed: number;
+  /** An object within this many of its heights of one spot is "staying". */
+  stayRadius: number;
+  /** Half-width of the window (s) over which a track's velocity is averaged. */
+  velocityWindowS: number;
+  /** Detections with one label a track needs before it is called that (else 'unknown'). */
+  minLabelVotes: number;
+
+  /** Gaussian σ of the frame score in seconds (σ in frames = sigmaS × fps). */
+  sigmaS: number;
+  /** Weight of the motion-map term (fast foreground blocks) in the frame score. */
+  motionTermWeight: number;
+}
+
+const even = (v: number): number => Math.max(2, 2 * Math.round(v / 2));
+
+/** Defaults for footage of this geometry and rate. */
+export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
+  const srcW = probe.displayWidth ?? probe.width;
+  const srcH = probe.displayHeight ?? probe.height;
+  if (!(srcW > 0 && srcH > 0)) throw new VigilError('invalid_input', `Footage size ${srcW}×${srcH} is not valid.`);
+  const srcFps = probe.fpsAvg > 0 && Number.isFinite(probe.fpsAvg) ? probe.fpsAvg : DEFAULT_MAX_FPS;
+  const fps = Math.min(srcFps, DEFAULT_MAX_FPS);
+  // A multiple of 8 keeps flow blocks and heat cells aligned with the frame.
+  const analysisWidth = Math.max(16, Math.floor(Math.min(srcW, DEFAULT_MAX_ANALYSIS_WIDTH) / 8) * 8);
+  return withDerived({
+    fps,
+    analysisWidth,
+    analysisHeight: even((analysisWidth * srcH) / srcW),
+    detector: 'none',
+    reference: 'self',
+    sigma: 0,
+    sigmaS: 0.3,
+    enterThreshold: 0.6,
+    exitThreshold: 0.45,
+    minEventS: 0.8,
+    mergeGapS: 1.5,
+    heatCell: 4,
+    heatmapWidth: 0,
+    heatmapHeight: 0,
+    motion: {
+      cell: 2,
+      block: 8,
+      minBlobFraction: 4e-4,
+      thresholdSigmas: 3.5,
+      minThreshold: 10,
+      backgroundHalfLifeS: 2,
+      foregroundHalfLifeS: 120,
+      maxFlowFrameHeightsPerS: 0.6,
+      bootstrapFrames: 25,
+      bootstrapSpanS: 30,
+    },
+    tracker: { ...DEFAULT_TRACKER_PARAMS },
+    detectEvery: 5,
+    detectorMinScore: 0.3,
+    normality: { ...DEFAULT_NORMALITY_OPTIONS },
+    movingSpeed: 0.2,
+    stayRadius: 0.5,
+    velocityWindowS: 0.25,
+    minLabelVotes: 2,
+    motionTermWeight: 1,
+  });
+}
+
+/** Recomputes the fields that follow from others (σ in frames, heatmap size, analysis height). */
+function withDerived(p: FullAnalysisParams): FullAnalysisParams {
+  p.sigma = Math.round(p.sigmaS * p.fps * 100) / 100;
+  p.heatmapWidth = Math.ceil(p.analysisWidth / p.heatCell);
+  p.heatmapHeight = Math.ceil(p.analysisHeight / p.heatCell);
+  return p;
+}
+
+/**
+ * Defaults for the footage with the caller's overrides applied and checked. Unknown keys are kept (they
+ * are recorded), known ones must be sane.
+ */
+export function resolveParams(probe: FootageGeometry, overrides: Partial<FullAnalysisParams> = {}): FullAnalysisParams {
+  const base = defaultParams(probe);
+  const srcW = probe.displayWidth ?? probe.width;
+  const srcH = probe.displayHeight ?? probe.height;
+  const p: FullAnalysisParams = {
+    ...base,
+    ...overrides,
+    motion: { ...base.motion, ...(overrides.motion ?? {}) },
+    tracker: { ...base.tracker, ...(overrides.tracker ?? {}) },
+    normality: { ...base.normality, ...(overrides.normality ?? {}) },
+  };
+  const positive = (name: string, v: unknown): void => {
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new VigilError('invalid_input', `Analysis parameter ${name} must be a positive number (got ${String(v)}).`);
+  };
+  positive('fps', p.fps);
+  positive('analysisWidth', p.analysisWidth);
+  positive('minEventS', p.minEventS);
+  if (!(p.mergeGapS >= 0)) throw new VigilError('invalid_input', `Analysis parameter mergeGapS must be ≥ 0 (got ${p.mergeGapS}).`);
+  if (!(p.sigmaS >= 0)) throw new VigilError('invalid_input', `Analysis parameter sigmaS must be ≥ 0 (got ${p.sigmaS}).`);
+  for (const k of ['enterThreshold', 'exitThreshold'] as const) {
+    if (!(p[k] > 0 && p[k] < 1)) throw new VigilError('invalid_input', `Analysis parameter ${k} must be between 0 and 1 (got ${p[k]}).`);
+  }
+  if (p.exitThreshold > p.enterThreshold) {
+    throw new VigilError('invalid_input', `exitThreshold (${p.exitThreshold}) must not exceed enterThreshold (${p.enterThreshold}).`);
+  }
+  if (overrides.analysisWidth !== undefined) {
+    // Never upscale: analysing more pixels than the footage has adds cost and no information.
+    p.analysisWidth = Math.max(16, Math.floor(Math.min(p.analysisWidth, srcW) / 8) * 8);
+    p.analysisHeight = even((p.analysisWidth * srcH) / srcW);
+  }
+  if (overrides.sigma !== undefined && overrides.sigmaS === undefined) p.sigmaS = overrides.sigma / p.fps;
+  return withDerived(p);
+}

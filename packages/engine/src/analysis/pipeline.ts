@@ -1,0 +1,548 @@
+/**
+ * The anomaly analysis of one video, end to end, streaming with bounded memory:
+ *
+ *   decode+track   frames → background/blobs/flow (+ detector every few frames) → tracker → attribute table
+ *   fit normality  reference footage (fit once, reusable) or the footage itself (self-reference)
+ *   score          object scores with the attributes that drove them → frame score (max over objects and
+ *                  the motion-map term: how fast the fastest foreground blocks move), raw and smoothed
+ *   heatmaps       one uint8 map per analysed frame from the spooled foreground and flow + scored boxes
+ *   events         hysteresis on the smoothed score → events with tracks, why, trajectories, confidence
+ *
+ * Memory: frames are never kept. What grows with footage length is the attribute table (~45 bytes per
+ * object per analysed frame) and the frame table (16 bytes per analysed frame); the foreground maps and
+ * block flow needed for heatmaps and the motion term go to a temporary file (heatmap cells + 2 bytes per
+ * 8×8 block, per analysed frame: ~8 kB for 360×240) that is deleted at the end. Nothing is handed to the sink until scoring has succeeded, so a failure never leaves
+ * half a result behind.
+ */
+import path from 'node:path';
+import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
+import { gaussianSmooth } from '../eval/frame-auc.js';
+import { probe as probeFile, type ProbeResult } from '../media/probe.js';
+import { extractFootage, type Extraction } from './extract.js';
+import { computeFeatures, type Features } from './features.js';
+import { renderHeatmap, type HeatObject } from './heatmap.js';
+import type { DetectorLike } from './measurements.js';
+import {
+  ATTRIBUTE_GROUPS,
+  fitReferenceModel,
+  frameMaxZ,
+  frameScore,
+  scoreObjects,
+  selfReferencedScores,
+  type NormalityModel,
+  type ObjectScores,
+} from './normality.js';
+import { SOURCE_INTERPOLATED } from './observations.js';
+import { blockSpeeds, fastMotionStat, filterSpeeds, motionZ, type MotionCalibration } from './motion-term.js';
+import { resolveParams, type FullAnalysisParams } from './params.js';
+import { fitPerspective, type PerspectiveModel } from './perspective.js';
+import { buildEvents, summarizeTracks, toSourceBox, type AssemblyContext } from './results.js';
+import type { AnalysisSink, AnomalyEvent, FrameScore, TrackObservation, TrackSummary } from './types.js';
+
+/** A normality model fit on reference footage, reusable for any number of analyses of the same scene. */
+export interface FittedReference {
+  kind: 'fitted-reference';
+  model: NormalityModel;
+  motion: MotionCalibration;
+  paths: string[];
+  /** Analysis rate and detector the reference was analysed with (targets must match). */
+  fps: number;
+  detector: string;
+  /** Frame aspect (width / height) of the reference footage. */
+  aspect: number;
+  stats: { clips: number; analysedFrames: number; observations: number; tracks: number; seconds: number };
+}
+
+export interface AnalysisStats {
+  sourceFrames: number;
+  analysedFrames: number;
+  durationS: number;
+  observations: number;
+  tracks: number;
+  detectorRuns: number;
+  reference: { source: 'reference' | 'self'; tracks: number; observations: number; excludedTracks: number; k: number };
+  perspective: PerspectiveModel;
+  timings: {
+    bootstrapS: number;
+    decodeTrackS: number;
+    detectS: number;
+    fitS: number;
+    scoreS: number;
+    heatmapS: number;
+    eventsS: number;
+    totalS: number;
+    /** Fitting reference footage given as paths (excluded from the real-time factor). */
+    referenceFitS: number;
+  };
+  /** Seconds of footage per second of processing (reference fitting excluded when it was pre-fit). */
+  realTimeFactor: number;
+  peakRssMB: number;
+  /** Bytes held by the attribute tables at the end (the part of memory that grows with footage length). */
+  tableBytes: number;
+  notes: string[];
+}
+
+export interface AnalysisResult {
+  params: FullAnalysisParams;
+  frames: FrameScore[];
+  tracks: TrackSummary[];
+  events: AnomalyEvent[];
+  stats: AnalysisStats;
+}
+
+export interface AnalyzeOptions {
+  params?: Partial<FullAnalysisParams>;
+  /** Reference footage paths, an already fitted reference, or 'self' (default). */
+  reference?: { paths: string[] } | FittedReference | 'self';
+  detector?: DetectorLike | null;
+  sink: AnalysisSink;
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+export interface FitOptions {
+  params?: Partial<FullAnalysisParams>;
+  detector?: DetectorLike | null;
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+const ASPECT_TOLERANCE = 0.03;
+
+function detectorName(d: DetectorLike | null | undefined): string {
+  return d ? (d.name ?? 'custom') : 'none';
+}
+
+function aspectOf(p: ProbeResult): number {
+  return (p.displayWidth || p.width) / (p.displayHeight || p.height);
+}
+
+let peakRss = 0;
+function sampleRss(): number {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  return peakRss;
+}
+
+async function probeVideo(file: string, signal?: AbortSignal): Promise<ProbeResult> {
+  const p = await probeFile(file, { signal });
+  if (p.frameCount < 1) throw new VigilError('unsupported_media', `"${path.basename(file)}" has no video frames.`);
+  return p;
+}
+
+/**
+ * One (foot position, height) sample per track for the perspective fit: the track's lower-quartile height
+ * and where it was measured. Blobs of people walking together merge (taller or wider than one person) far
+ * more often than they fragment, and every track is a single object at some point, so the lower quartile of
+ * a track is a single object's height.
+ */
+function perspectiveSamples(ex: Extraction, into: { y: number[]; h: number[] }): void {
+  const t = ex.observations;
+  const per = new Map<number, number[]>();
+  for (let i = 0; i < t.length; i++) {
+    if (t.source[i] === SOURCE_INTERPOLATED) continue;
+    if (t.y1[i] <= 1 || t.y2[i] >= ex.analysisHeight - 1) continue; // cut by the frame edge
+    let l = per.get(t.trackId[i]);
+    if (!l) per.set(t.trackId[i], (l = []));
+    l.push(i);
+  }
+  for (const l of per.values()) {
+    if (l.length < 3) continue;
+    l.sort((a, b) => t.y2[a] - t.y1[a] - (t.y2[b] - t.y1[b]));
+    const i = l[Math.floor(l.length / 4)];
+    into.y.push(t.y2[i] / ex.analysisHeight);
+    into.h.push((t.y2[i] - t.y1[i]) / ex.analysisHeight);
+  }
+}
+
+function featuresOf(ex: Extraction, perspective: PerspectiveModel, p: FullAnalysisParams): Features {
+  return computeFeatures(ex.observations, ex.frames.length, {
+    width: ex.analysisWidth,
+    height: ex.analysisHeight,
+    perspective,
+    times: ex.frames.times,
+    movingSpeed: p.movingSpeed,
+    stayRadius: p.stayRadius,
+    velocityWindowS: p.velocityWindowS,
+    minLabelVotes: p.minLabelVotes,
+  });
+}
+
+function quantileOf(values: ArrayLike<number>, q: number): number {
+  const s = Float64Array.from(values).sort();
+  if (s.length === 0) return 0;
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(s.length - 1, lo + 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+/** Smallest spread of the motion statistic worth calling a deviation (object heights per second). */
+const MOTION_FLOOR = 0.1;
+
+/**
+ * Per analysed frame: the motion-map statistic (fastMotionStat of the block speeds, heights/s), read back
+ * from the spool. `each` also receives the block speeds (for heatmaps).
+ */
+function motionStats(ex: Extraction, perspective: PerspectiveModel, each?: (k: number, speeds: Float32Array, record: Uint8Array) => void): Float64Array {
+  const n = ex.frames.length;
+  const out = new Float64Array(n);
+  const spool = ex.spool;
+  if (!spool) return out;
+  const times = ex.frames.times;
+  const g = { ...ex.flowGrid, analysisHeight: ex.analysisHeight };
+  const record = new Uint8Array(spool.recordBytes);
+  const speeds = new Float32Array(g.cols * g.rows);
+  const filtered = new Float32Array(g.cols * g.rows);
+  for (let k = 0; k < n; k++) {
+    spool.read(k, record);
+    const dt = k > 0 ? times[k] - times[k - 1] : 0;
+    const perS = dt > 0 ? 1 / dt : 0;
+    blockSpeeds(record.subarray(ex.heatBytes), g, perspective, perS, speeds);
+    filterSpeeds(speeds, g.cols, g.rows, filtered);
+    out[k] = fastMotionStat(filtered);
+    each?.(k, filtered, record);
+  }
+  return out;
+}
+
+/**
+ * Calibrates the motion term on normal frames: the high quantile as is for reference footage; extrapolated
+ * from inner quantiles on the footage itself (it may hold anomalies), see normality.ts.
+ */
+function calibrateMotion(values: ArrayLike<number>, robust: boolean, q: number): MotionCalibration {
+  const median = quantileOf(values, 0.5);
+  const high = robust ? median + 2.4 * (quantileOf(values, 0.9) - median) : quantileOf(values, q);
+  return { median, high: Math.max(high, median + MOTION_FLOOR) };
+}
+
+/**
+ * Fits the normality model on footage the user marks as normal. All clips must show the same scene
+ * geometry (same aspect ratio); different resolutions are fine (everything is measured in fractions of the
+ * frame and object heights).
+ */
+export async function fitNormality(referencePaths: readonly string[], opts: FitOptions = {}): Promise<FittedReference> {
+  if (referencePaths.length === 0) throw new VigilError('invalid_input', 'No reference footage given: name at least one clip that shows normal activity.');
+  const probes: ProbeResult[] = [];
+  for (const p of referencePaths) probes.push(await probeVideo(p, opts.signal));
+  const aspect = aspectOf(probes[0]);
+  probes.forEach((p, i) => {
+    const a = aspectOf(p);
+    if (Math.abs(a / aspect - 1) > ASPECT_TOLERANCE) {
+      throw new VigilError(
+        'invalid_input',
+        `Reference clip "${path.basename(referencePaths[i])}" is ${p.displayWidth}×${p.displayHeight} (aspect ${a.toFixed(3)}), but "${path.basename(referencePaths[0])}" is ${probes[0].displayWidth}×${probes[0].displayHeight} (aspect ${aspect.toFixed(3)}): reference clips must show the same camera view.`,
+      );
+    }
+  });
+  const total = probes.reduce((s, p) => s + Math.max(p.durationS, 0.001), 0);
+  let done = 0;
+  const extractions: Extraction[] = [];
+  const params: FullAnalysisParams[] = [];
+  try {
+    for (let i = 0; i < referencePaths.length; i++) {
+      throwIfAborted(opts.signal);
+      const pr = probes[i];
+      const p = resolveParams(pr, opts.params);
+      const ex = await extractFootage(referencePaths[i], {
+        probe: pr,
+        params: p,
+        detector: opts.detector ?? null,
+        spool: true,
+        signal: opts.signal,
+        onProgress: (f) => opts.onProgress?.(((done + f * Math.max(pr.durationS, 0.001)) / total) * 0.95, 'fit normality: decode+track'),
+      });
+      sampleRss();
+      extractions.push(ex);
+      params.push(p);
+      done += Math.max(pr.durationS, 0.001);
+    }
+    const samples = { y: [] as number[], h: [] as number[] };
+    for (const ex of extractions) perspectiveSamples(ex, samples);
+    if (samples.y.length === 0) {
+      throw new VigilError(
+        'invalid_input',
+        `The reference footage (${referencePaths.map((p) => path.basename(p)).join(', ')}) shows no moving objects, so it cannot teach what normal activity looks like.`,
+      );
+    }
+    const perspective = fitPerspective(samples.y, samples.h);
+    const sets = extractions.map((ex, i) => ({ features: featuresOf(ex, perspective, params[i]), trackIds: ex.observations.trackId }));
+    const model = fitReferenceModel(sets, extractions.map((ex) => ex.frames.length), {
+      ...params[0].normality,
+      perspective,
+      aspect,
+      detector: detectorName(opts.detector),
+      movingSpeed: params[0].movingSpeed,
+    });
+    const stats: number[] = [];
+    for (const ex of extractions) for (const v of motionStats(ex, perspective)) stats.push(v);
+    const motion = calibrateMotion(stats, false, params[0].normality.quantile);
+    opts.onProgress?.(1, 'fit normality');
+    return {
+      kind: 'fitted-reference',
+      model,
+      motion,
+      paths: referencePaths.slice(),
+      fps: params[0].fps,
+      detector: detectorName(opts.detector),
+      aspect,
+      stats: {
+        clips: referencePaths.length,
+        analysedFrames: extractions.reduce((s, e) => s + e.frames.length, 0),
+        observations: model.observations,
+        tracks: model.tracks,
+        seconds: total,
+      },
+    };
+  } finally {
+    for (const ex of extractions) ex.spool?.dispose();
+  }
+}
+
+function isFitted(r: AnalyzeOptions['reference']): r is FittedReference {
+  return typeof r === 'object' && r !== null && (r as FittedReference).kind === 'fitted-reference';
+}
+
+/** Analyses one video and streams observations and heatmaps to `sink`; see the module comment. */
+export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
+  const started = performance.now();
+  peakRss = 0;
+  sampleRss();
+  const { signal, sink } = opts;
+  const progress: ProgressFn = opts.onProgress ?? (() => {});
+  const detector = opts.detector ?? null;
+  const probe = await probeVideo(file, signal);
+  const params = resolveParams(probe, opts.params);
+  params.fps = Math.min(params.fps, probe.fpsAvg > 0 ? probe.fpsAvg : params.fps);
+  params.detector = detectorName(detector);
+  const notes: string[] = [];
+  if (probe.vfr) notes.push('The footage has a variable frame rate; frame times come from the stream timestamps.');
+
+  // Reference (fit first, so a bad reference fails before the long pass).
+  let fitted: FittedReference | null = null;
+  let span = { from: 0, to: 1 };
+  const ref = opts.reference ?? 'self';
+  let referenceFitS = 0;
+  if (isFitted(ref)) {
+    fitted = ref;
+  } else if (ref !== 'self') {
+    span = { from: 0.35, to: 1 };
+    const tRef = performance.now();
+    fitted = await fitNormality(ref.paths, {
+      params: opts.params,
+      detector,
+      signal,
+      onProgress: (f, stage) => progress(f * span.from, stage),
+    });
+    referenceFitS = (performance.now() - tRef) / 1000;
+  }
+  if (fitted) {
+    if (fitted.detector !== params.detector) {
+      throw new VigilError('invalid_input', `The reference was analysed with detector "${fitted.detector}" but this analysis uses "${params.detector}"; labels would not be comparable.`);
+    }
+    const a = aspectOf(probe);
+    if (Math.abs(a / fitted.aspect - 1) > ASPECT_TOLERANCE) {
+      throw new VigilError(
+        'invalid_input',
+        `The footage is ${probe.displayWidth}×${probe.displayHeight} (aspect ${a.toFixed(3)}) but the reference footage has aspect ${fitted.aspect.toFixed(3)}: the reference must show the same camera view (another resolution of the same view is fine).`,
+      );
+    }
+    params.reference = fitted.paths.slice();
+  } else {
+    params.reference = 'self';
+  }
+  const at = (f: number): number => span.from + (span.to - span.from) * f;
+
+  // 1. decode + track.
+  const tPass = performance.now();
+  const ex = await extractFootage(file, {
+    probe,
+    params,
+    detector,
+    spool: true,
+    signal,
+    onProgress: (f) => {
+      progress(at(0.8 * f), 'decode+track');
+      if ((f * 100) % 5 < 1) sampleRss();
+    },
+  });
+  sampleRss();
+  const decodeTrackS = (performance.now() - tPass) / 1000;
+  try {
+    throwIfAborted(signal);
+    const n = ex.frames.length;
+    if (n === 1) notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
+    else if (ex.observations.length === 0) notes.push('No moving objects were found in the footage: nothing to score.');
+
+    // 2. normality.
+    const tFit = performance.now();
+    progress(at(0.8), 'fit normality');
+    let model: NormalityModel;
+    let scores: ObjectScores;
+    let features: Features;
+    let motionCal: MotionCalibration;
+    if (fitted) {
+      model = fitted.model;
+      features = featuresOf(ex, model.perspective, params);
+      scores = scoreObjects(model, features, ex.observations.trackId);
+      motionCal = fitted.motion;
+    } else {
+      const samples = { y: [] as number[], h: [] as number[] };
+      perspectiveSamples(ex, samples);
+      const perspective = fitPerspective(samples.y, samples.h);
+      features = featuresOf(ex, perspective, params);
+      const self = selfReferencedScores(
+        { features, trackIds: ex.observations.trackId },
+        n,
+        { ...params.normality, perspective, aspect: aspectOf(probe), detector: params.detector, movingSpeed: params.movingSpeed },
+      );
+      model = self.model;
+      scores = self.scores;
+      motionCal = calibrateMotion(motionStats(ex, perspective), true, params.normality.quantile);
+      if (ex.observations.length > 0 && model.tracks < 4) {
+        notes.push(`Only ${model.tracks} object(s) in the footage: self-reference has little to compare with; mark normal reference footage for reliable scores.`);
+      }
+    }
+    params.perspective = model.perspective;
+    params.motionCalibration = motionCal;
+    params.frameCalibration = model.frameCalibration;
+    const fitS = (performance.now() - tFit) / 1000;
+    throwIfAborted(signal);
+
+    // 3. frame scores.
+    const tScore = performance.now();
+    progress(at(0.85), 'score');
+    const raw = new Float64Array(n);
+    const motionTerm = new Float64Array(n);
+    const { frameStart, frameOrder } = features.index;
+    const maxZ = frameMaxZ(features, scores, n);
+    // Object scores are reported on the frame scale: "the frame score this object alone would give".
+    for (let i = 0; i < scores.score.length; i++) scores.score[i] = frameScore(model, scores.objectZ[i]);
+    const stat = motionStats(ex, model.perspective);
+    for (let k = 0; k < n; k++) {
+      const z = motionZ(motionCal, stat[k]);
+      motionTerm[k] = params.motionTermWeight * (z / (1 + z));
+      raw[k] = Math.max(frameScore(model, maxZ[k]), motionTerm[k]);
+    }
+    const smoothed = gaussianSmooth(raw, params.sigma);
+    const frameIndex = ex.frames.frames;
+    const times = ex.frames.times;
+    const frames: FrameScore[] = [];
+    for (let k = 0; k < n; k++) {
+      frames.push({ frame: frameIndex[k], time: round(times[k], 4), raw: round(raw[k], 4), smoothed: round(smoothed[k], 4) });
+    }
+    const ctx: AssemblyContext = {
+      table: ex.observations,
+      features,
+      scores,
+      model,
+      frameIndex,
+      times,
+      frameDurationS: ex.frameDurationS,
+      scaleX: ex.sourceWidth / ex.analysisWidth,
+      scaleY: ex.sourceHeight / ex.analysisHeight,
+      analysisWidth: ex.analysisWidth,
+      analysisHeight: ex.analysisHeight,
+    };
+    const trackInfo = summarizeTracks(ctx);
+    const scoreS = (performance.now() - tScore) / 1000;
+
+    // Everything that can fail on bad input has run; from here on output is streamed to the sink.
+    const t = ex.observations;
+    const batch: TrackObservation[] = [];
+    for (let k = 0; k < n; k++) {
+      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
+        const i = frameOrder[j];
+        const label = features.labels[features.label[i]];
+        batch.push({
+          trackId: t.trackId[i],
+          frame: frameIndex[k],
+          time: round(times[k], 4),
+          box: toSourceBox(ctx, i),
+          label,
+          confidence: round(t.confidence[i], 3),
+          score: round(scores.score[i], 4),
+          speed: Number.isFinite(features.speed[i]) ? round(features.speed[i], 3) : 0,
+          direction: Number.isFinite(features.direction[i]) ? round(features.direction[i], 1) : null,
+          ...(t.source[i] === SOURCE_INTERPOLATED ? { interpolated: true } : {}),
+        });
+        if (batch.length >= 500) sink.observations(batch.splice(0));
+      }
+    }
+    if (batch.length) sink.observations(batch.splice(0));
+
+    // 4. heatmaps.
+    const tHeat = performance.now();
+    const blockScores = new Float32Array(ex.flowGrid.cols * ex.flowGrid.rows);
+    const motion = { scores: blockScores, ...ex.flowGrid };
+    const cols = params.heatmapWidth;
+    const rows = params.heatmapHeight;
+    motionStats(ex, model.perspective, (k, speeds, record) => {
+      if (k % 64 === 0) {
+        throwIfAborted(signal);
+        progress(at(0.9 + 0.08 * (k / n)), 'heatmaps');
+      }
+      for (let b = 0; b < speeds.length; b++) {
+        const z = Number.isFinite(speeds[b]) ? motionZ(motionCal, speeds[b]) : 0;
+        blockScores[b] = params.motionTermWeight * (z / (1 + z));
+      }
+      const objects: HeatObject[] = [];
+      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
+        const i = frameOrder[j];
+        objects.push({ box: t.box(i), score: scores.score[i] });
+      }
+      const data = renderHeatmap({ cols, rows, cell: params.heatCell, foreground: record.subarray(0, ex.heatBytes), objects, motion });
+      sink.heatmap({ frame: frameIndex[k], width: cols, height: rows, data });
+    });
+    const heatmapS = (performance.now() - tHeat) / 1000;
+
+    // 5. events.
+    const tEv = performance.now();
+    progress(at(0.98), 'events');
+    const events = n > 1 ? buildEvents(ctx, smoothed, trackInfo, params) : [];
+    const tracks = [...trackInfo.values()].map((x) => x.summary).sort((a, b) => a.id - b.id);
+    sink.finish({ frames, tracks, events });
+    const eventsS = (performance.now() - tEv) / 1000;
+    progress(1, 'events');
+
+    const totalS = (performance.now() - started) / 1000;
+    const durationS = probe.durationS > 0 ? probe.durationS : times[n - 1] + ex.frameDurationS;
+    const ownS = totalS - referenceFitS;
+    return {
+      params,
+      frames,
+      tracks,
+      events,
+      stats: {
+        sourceFrames: probe.frameCount,
+        analysedFrames: n,
+        durationS: round(durationS, 3),
+        observations: t.length,
+        tracks: tracks.length,
+        detectorRuns: ex.detectorRuns,
+        reference: { source: model.source, tracks: model.tracks, observations: model.observations, excludedTracks: model.excludedTracks, k: model.k },
+        perspective: model.perspective,
+        timings: {
+          bootstrapS: round(ex.timings.bootstrapS, 3),
+          decodeTrackS: round(decodeTrackS, 3),
+          detectS: round(ex.timings.detectS, 3),
+          fitS: round(fitS, 3),
+          scoreS: round(scoreS, 3),
+          heatmapS: round(heatmapS, 3),
+          eventsS: round(eventsS, 3),
+          totalS: round(totalS, 3),
+          referenceFitS: round(referenceFitS, 3),
+        },
+        realTimeFactor: round(durationS / Math.max(ownS, 1e-6), 2),
+        peakRssMB: round(sampleRss() / 2 ** 20, 1),
+        tableBytes: t.bytes,
+        notes,
+      },
+    };
+  } finally {
+    ex.spool?.dispose();
+  }
+}
+
+const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
+
+export { ATTRIBUTE_GROUPS };

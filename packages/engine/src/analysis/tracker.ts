@@ -1,0 +1,292 @@
+/**
+ * Multi-object tracker in the style of ByteTrack: a Kalman filter per track predicts the box, measurements
+ * (detector boxes and motion blobs) are associated by an optimal assignment on a distance-IoU cost (plus an
+ * appearance term when both sides have one), confident measurements first, then weak ones only to extend
+ * tracks already running (low-score recovery). Tracks that miss a few frames survive as "lost" and are
+ * re-acquired; the gap is then filled with interpolated observations. A track becomes visible only after
+ * `minHits` matches, so single-frame noise never becomes an object.
+ *
+ * Frames are analysed-frame ordinals (0, 1, 2, ...); velocities are pixels per analysed frame.
+ */
+import { diou } from './geometry.js';
+import { assignMinCost } from './hungarian.js';
+import { BoxKalman, DEFAULT_KALMAN_NOISE, type KalmanNoise } from './kalman.js';
+import type { Box } from './types.js';
+
+export type MeasurementSource = 'motion' | 'detector';
+
+export interface Measurement {
+  box: Box;
+  /** 0..1 confidence (detector score or blob confidence). */
+  score: number;
+  /** COCO label from the detector, 'unknown' for motion blobs. */
+  label: string;
+  source: MeasurementSource;
+  /** Median block flow inside the box, pixels per analysed frame, when measured. */
+  flow?: { vx: number; vy: number } | null;
+  /** Optional appearance descriptor (L1-normalised histogram). */
+  appearance?: Float32Array | null;
+}
+
+export interface TrackerParams {
+  /** Measurements at or above this score are matched first and may start tracks. */
+  highScore: number;
+  /** Measurements below this are ignored. */
+  lowScore: number;
+  /** Largest association cost (1 − DIoU, plus penalties) for confident measurements. */
+  maxCost: number;
+  /** Largest cost when extending a running track with a weak measurement. */
+  maxCostLow: number;
+  /** Analysed frames a lost track is kept for re-acquisition. */
+  maxGap: number;
+  /** Matches needed before a track is reported. */
+  minHits: number;
+  /** Weight of the appearance distance in the cost. */
+  appearanceWeight: number;
+  kalman: KalmanNoise;
+}
+
+export const DEFAULT_TRACKER_PARAMS: TrackerParams = {
+  highScore: 0.5,
+  lowScore: 0.1,
+  maxCost: 1.15,
+  maxCostLow: 0.7,
+  maxGap: 10,
+  minHits: 3,
+  appearanceWeight: 0.5,
+  kalman: DEFAULT_KALMAN_NOISE,
+};
+
+/** One reported observation of a confirmed track. */
+export interface TrackedObservation {
+  trackId: number;
+  ordinal: number;
+  box: Box;
+  confidence: number;
+  source: MeasurementSource | 'interpolated';
+  /** The track's best label so far (detector vote, else 'unknown'). */
+  label: string;
+  /** The detector's label when this observation is a detector box, else null. */
+  detectedLabel: string | null;
+  flow: { vx: number; vy: number } | null;
+  /** Kalman velocity after this frame's update. */
+  kfVelocity: [number, number];
+  /** Matches so far (the Kalman velocity settles after a few). */
+  hits: number;
+}
+
+interface Track {
+  id: number;
+  kf: BoxKalman;
+  hits: number;
+  missed: number;
+  confirmed: boolean;
+  lastOrdinal: number;
+  lastBox: Box;
+  labelVotes: Map<string, number>;
+  appearance: Float32Array | null;
+  pending: TrackedObservation[];
+}
+
+function histogramDistance(a: Float32Array, b: Float32Array): number {
+  let inter = 0;
+  for (let i = 0; i < a.length; i++) inter += Math.min(a[i], b[i]);
+  return 1 - inter;
+}
+
+function bestLabel(votes: Map<string, number>): string {
+  let label = 'unknown';
+  let best = 0;
+  for (const [l, v] of votes) {
+    if (v > best) {
+      best = v;
+      label = l;
+    }
+  }
+  return label;
+}
+
+export class Tracker {
+  readonly params: TrackerParams;
+  private tracks: Track[] = [];
+  private nextId = 1;
+
+  constructor(params: Partial<TrackerParams> = {}) {
+    this.params = { ...DEFAULT_TRACKER_PARAMS, ...params };
+  }
+
+  /** Number of tracks currently alive (confirmed or not, seen or lost). */
+  get activeCount(): number {
+    return this.tracks.length;
+  }
+
+  /** Boxes the tracker expects in the next frame (for detector scheduling and tests). */
+  predictedBoxes(): { id: number; box: Box; confirmed: boolean }[] {
+    return this.tracks.map((t) => ({ id: t.id, box: t.kf.box(), confirmed: t.confirmed }));
+  }
+
+  /**
+   * Processes one analysed frame and returns the observations that became reportable (this frame's, plus
+   * buffered ones of tracks confirmed now, plus interpolated gap fills), in per-track time order.
+   */
+  step(ordinal: number, measurements: readonly Measurement[]): TrackedObservation[] {
+    const p = this.params;
+    for (const t of this.tracks) t.kf.predict();
+    const meas = measurements.filter((m) => m.score >= p.lowScore);
+    const high = meas.filter((m) => m.score >= p.highScore);
+    const low = meas.filter((m) => m.score < p.highScore);
+    const out: TrackedObservation[] = [];
+    const matched = new Set<Track>();
+
+    const confirmed = this.tracks.filter((t) => t.confirmed);
+    const tentative = this.tracks.filter((t) => !t.confirmed);
+
+    // 1. Confident measurements against every confirmed track, seen or lost.
+    const rest1 = this.associate(confirmed, high, p.maxCost, ordinal, matched, out);
+    // 2. Weak measurements only extend confirmed tracks that were seen last frame (ByteTrack's recovery).
+    const running = confirmed.filter((t) => !matched.has(t) && t.missed === 0);
+    this.associate(running, low, p.maxCostLow, ordinal, matched, out);
+    // 3. Leftover confident measurements against tentative tracks.
+    const rest3 = this.associate(tentative, rest1, p.maxCost, ordinal, matched, out);
+    // 4. What is still unexplained and confident starts a tentative track.
+    for (const m of rest3) this.startTrack(ordinal, m);
+
+    const survivors: Track[] = [];
+    for (const t of this.tracks) {
+      if (!matched.has(t) && t.lastOrdinal !== ordinal) {
+        t.missed++;
+        const limit = t.confirmed ? p.maxGap : 1;
+        if (t.missed > limit) continue;
+      }
+      survivors.push(t);
+    }
+    this.tracks = survivors;
+    return out;
+  }
+
+  private startTrack(ordinal: number, m: Measurement): void {
+    const kf = new BoxKalman(m.box, this.params.kalman);
+    if (m.flow) {
+      // Flow tells a new track's velocity at birth, so a fast object is found again next frame.
+      kf.x[4] = m.flow.vx;
+      kf.x[5] = m.flow.vy;
+    }
+    const t: Track = {
+      id: this.nextId++,
+      kf,
+      hits: 1,
+      missed: 0,
+      confirmed: this.params.minHits <= 1,
+      lastOrdinal: ordinal,
+      lastBox: m.box,
+      labelVotes: new Map(),
+      appearance: m.appearance ? Float32Array.from(m.appearance) : null,
+      pending: [],
+    };
+    if (m.source === 'detector') t.labelVotes.set(m.label, m.score);
+    this.tracks.push(t);
+    t.pending.push(this.observation(t, ordinal, m));
+  }
+
+  private cost(t: Track, m: Measurement): number {
+    const p = this.params;
+    let c = 1 - diou(t.kf.box(), m.box);
+    if (m.source === 'detector' && t.labelVotes.size > 0 && bestLabel(t.labelVotes) !== m.label) c += 0.5;
+    if (p.appearanceWeight > 0 && t.appearance && m.appearance) c += p.appearanceWeight * histogramDistance(t.appearance, m.appearance);
+    return c;
+  }
+
+  /** Optimal assignment of `tracks` to `meas`; applies the matches and returns the unmatched measurements. */
+  private associate(
+    tracks: Track[],
+    meas: Measurement[],
+    maxCost: number,
+    ordinal: number,
+    matched: Set<Track>,
+    out: TrackedObservation[],
+  ): Measurement[] {
+    if (tracks.length === 0 || meas.length === 0) return meas;
+    const cost = new Float64Array(tracks.length * meas.length);
+    for (let i = 0; i < tracks.length; i++) for (let j = 0; j < meas.length; j++) cost[i * meas.length + j] = this.cost(tracks[i], meas[j]);
+    const assignment = assignMinCost(cost, tracks.length, meas.length, maxCost);
+    const used = new Uint8Array(meas.length);
+    for (let i = 0; i < tracks.length; i++) {
+      const j = assignment[i];
+      if (j < 0) continue;
+      used[j] = 1;
+      this.applyMatch(tracks[i], meas[j], ordinal, out);
+      matched.add(tracks[i]);
+    }
+    return meas.filter((_, j) => !used[j]);
+  }
+
+  private applyMatch(t: Track, m: Measurement, ordinal: number, out: TrackedObservation[]): void {
+    const p = this.params;
+    const gap = ordinal - t.lastOrdinal - 1;
+    const fills: TrackedObservation[] = [];
+    if (gap > 0) {
+      // Linear interpolation through the occlusion gap between the last seen and the new box.
+      const a = t.lastBox;
+      const b = m.box;
+      const vx = ((b[0] + b[2]) / 2 - (a[0] + a[2]) / 2) / (gap + 1);
+      const vy = ((b[1] + b[3]) / 2 - (a[1] + a[3]) / 2) / (gap + 1);
+      for (let k = 1; k <= gap; k++) {
+        const f = k / (gap + 1);
+        const box: Box = [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2]), a[3] + f * (b[3] - a[3])];
+        fills.push({
+          trackId: t.id,
+          ordinal: t.lastOrdinal + k,
+          box,
+          confidence: 0,
+          source: 'interpolated',
+          label: bestLabel(t.labelVotes),
+          detectedLabel: null,
+          flow: null,
+          kfVelocity: [vx, vy],
+          hits: t.hits,
+        });
+      }
+    }
+    // Motion blobs are looser measurements of an object's extent than detector boxes.
+    t.kf.update(m.box, m.source === 'motion' ? 1.5 : 1);
+    t.hits++;
+    t.missed = 0;
+    t.lastOrdinal = ordinal;
+    t.lastBox = m.box;
+    if (m.source === 'detector') t.labelVotes.set(m.label, (t.labelVotes.get(m.label) ?? 0) + m.score);
+    if (m.appearance) {
+      if (!t.appearance) t.appearance = Float32Array.from(m.appearance);
+      else for (let i = 0; i < t.appearance.length; i++) t.appearance[i] = 0.8 * t.appearance[i] + 0.2 * m.appearance[i];
+    }
+    const obs = this.observation(t, ordinal, m);
+    if (t.confirmed) {
+      out.push(...fills, obs);
+      return;
+    }
+    t.pending.push(...fills, obs);
+    if (t.hits >= p.minHits) {
+      t.confirmed = true;
+      // The track's label may have been settled only now: report its buffered frames with it.
+      const label = bestLabel(t.labelVotes);
+      for (const o of t.pending) o.label = label;
+      out.push(...t.pending);
+      t.pending = [];
+    }
+  }
+
+  private observation(t: Track, ordinal: number, m: Measurement): TrackedObservation {
+    const [vx, vy] = t.kf.velocity();
+    return {
+      trackId: t.id,
+      ordinal,
+      box: m.box,
+      confidence: m.score,
+      source: m.source,
+      label: bestLabel(t.labelVotes),
+      detectedLabel: m.source === 'detector' ? m.label : null,
+      flow: m.flow ?? null,
+      kfVelocity: [vx, vy],
+      hits: t.hits,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self] [--fps N] [--width N]
+ * [--detector nanodet|centernet|none] [--heatmaps] --json`: anomaly analysis of one video without a case
+ * database, for batch work. The JSON file holds the parameters, frame scores, tracks, events, statistics and
+ * every tracked observation (heatmaps too with --heatmaps, base64 uint8); stdout gets a summary.
+ */
+import { existsSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { analyzeVideo, type AnalysisResult } from '../../analysis/pipeline.js';
+import type { FullAnalysisParams } from '../../analysis/params.js';
+import type { AnalysisSink, HeatmapFrame, TrackObservation } from '../../analysis/types.js';
+import { VigilError, type ProgressFn } from '../../errors.js';
+import { flag, numberFlag, type ParsedArgs } from '../args.js';
+import { openDetector } from '../../analysis/detector-choice.js';
+
+export interface AnalyzeFileSummary {
+  out: string;
+  durationS: number;
+  analysedFrames: number;
+  tracks: number;
+  events: AnalysisResult['events'];
+  stats: AnalysisResult['stats'];
+}
+
+/** Analysis parameter overrides common to `analyze` and `eval`. */
+export function paramOverrides(a: ParsedArgs): Partial<FullAnalysisParams> {
+  const o: Partial<FullAnalysisParams> = {};
+  const fps = numberFlag(a, 'fps');
+  if (fps !== undefined) {
+    if (!(fps > 0)) throw new VigilError('invalid_input', `--fps must be a positive number of analysed frames per second, got ${fps}.`);
+    o.fps = fps;
+  }
+  const width = numberFlag(a, 'width');
+  if (width !== undefined) {
+    if (!(width >= 16)) throw new VigilError('invalid_input', `--width must be at least 16 pixels, got ${width}.`);
+    o.analysisWidth = width;
+  }
+  const sigma = numberFlag(a, 'sigma');
+  if (sigma !== undefined) {
+    if (!(sigma >= 0)) throw new VigilError('invalid_input', `--sigma must be ≥ 0 seconds, got ${sigma}.`);
+    o.sigmaS = sigma;
+  }
+  return o;
+}
+
+export async function runAnalyzeFile(a: ParsedArgs, opts: { onProgress?: ProgressFn; signal?: AbortSignal } = {}): Promise<AnalyzeFileSummary> {
+  const file = a.positionals[0];
+  if (!file) throw new VigilError('invalid_input', 'Give the video to analyse: vigil analyze FILE --out result.json');
+  const input = path.resolve(file);
+  if (!existsSync(input)) throw new VigilError('not_found', `No such file: ${input}`);
+  const outFlag = flag(a, 'out');
+  if (!outFlag) throw new VigilError('invalid_input', '--out is required (the JSON file to write the result to).');
+  const out = path.resolve(outFlag);
+  if (!existsSync(path.dirname(out))) throw new VigilError('not_found', `The folder for --out does not exist: ${path.dirname(out)}`);
+
+  const refFlag = flag(a, 'reference');
+  let reference: { paths: string[] } | 'self' = 'self';
+  if (refFlag && refFlag !== 'self') {
+    const paths = refFlag.split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
+    for (const p of paths) if (!existsSync(p)) throw new VigilError('not_found', `Reference clip not found: ${p}`);
+    reference = { paths };
+  }
+  const params = paramOverrides(a);
+  const withHeatmaps = a.flags.heatmaps === true || a.flags.heatmaps === 'true';
+
+  const observations: TrackObservation[] = [];
+  const heatmaps: { frame: number; width: number; height: number; data: string }[] = [];
+  const sink: AnalysisSink = {
+    observations: (b) => {
+      for (const o of b) observations.push(o);
+    },
+    heatmap: (h: HeatmapFrame) => {
+      if (withHeatmaps) heatmaps.push({ frame: h.frame, width: h.width, height: h.height, data: Buffer.from(h.data).toString('base64') });
+    },
+    finish: () => {},
+  };
+  const detector = await openDetector(flag(a, 'detector'));
+  let result: AnalysisResult;
+  try {
+    result = await analyzeVideo(input, { params, reference, detector, sink, onProgress: opts.onProgress, signal: opts.signal });
+  } finally {
+    await detector?.dispose();
+  }
+  const doc = {
+    file: input,
+    params: result.params,
+    stats: result.stats,
+    events: result.events,
+    tracks: result.tracks,
+    frames: result.frames,
+    observations,
+    ...(withHeatmaps ? { heatmaps } : {}),
+  };
+  // Write beside the target and rename, so an interrupted run never leaves half a file.
+  const tmp = `${out}.partial-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(doc));
+  await rename(tmp, out);
+  return {
+    out,
+    durationS: result.stats.durationS,
+    analysedFrames: result.stats.analysedFrames,
+    tracks: result.tracks.length,
+    events: result.events,
+    stats: result.stats,
+  };
+}

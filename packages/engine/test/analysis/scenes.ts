@@ -1,0 +1,110 @@
+/**
+ * Generated surveillance-like scenes for the analysis tests: a static textured background with textured
+ * person-sized boxes that walk, run, turn back or stop, encoded with the real ffmpeg. Every object's box at
+ * any time is known exactly, so tests can check *when* and *where* an event is found.
+ */
+import path from 'node:path';
+import { runFfmpeg } from '../helpers/media.js';
+
+export interface SceneObject {
+  w: number;
+  h: number;
+  /** Top-left position at t = 0 (may be outside the frame), pixels. */
+  x0: number;
+  y0: number;
+  /** Velocity in pixels per second. */
+  vx: number;
+  vy?: number;
+  /** Visible from this time (s); default 0. */
+  startS?: number;
+  /** Stops moving at this time (s) and stays. */
+  stopAtS?: number;
+  /** Gray level of the texture's bright squares (default 220). */
+  shade?: number;
+}
+
+export interface SceneOptions {
+  name: string;
+  seconds: number;
+  fps: number;
+  width: number;
+  height: number;
+  objects: SceneObject[];
+  /** Frames at or after `atFrame` are delayed by `gapS` (variable frame rate: a pause in recording). */
+  vfrGap?: { atFrame: number; gapS: number };
+}
+
+export interface Scene {
+  path: string;
+  fps: number;
+  frameCount: number;
+  width: number;
+  height: number;
+  objects: SceneObject[];
+  /** Box [x1, y1, x2, y2] of object `i` at scene time t (s), clipped to the frame, or null if not visible. */
+  boxAt(i: number, t: number): [number, number, number, number] | null;
+}
+
+export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
+  const { width: W, height: H, fps } = o;
+  const graph: string[] = [
+    // Static texture so the background is not flat (like pavement), drawn once per frame by geq.
+    `color=c=black:size=${W}x${H}:rate=${fps},format=gray,geq=lum='70+18*sin(X/9)*sin(Y/7)',format=yuv444p[bg0]`,
+  ];
+  o.objects.forEach((ob, i) => {
+    const hi = ob.shade ?? 220;
+    const lo = Math.max(0, hi - 80);
+    graph.push(
+      // Static pseudo-random 2×2-pixel texture (a hash of the position): matchable, not periodic.
+      `color=c=black:size=${ob.w}x${ob.h}:rate=${fps},format=gray,geq=lum='${lo}+mod(floor(abs(1e4*sin(floor(X/2)*12.9898+floor(Y/2)*78.233)))\\,${hi - lo + 1})',format=yuv444p[o${i}]`,
+    );
+    const tt = ob.stopAtS !== undefined ? `min(t\\,${ob.stopAtS})` : 't';
+    const enable = ob.startS ? `:enable='gte(t,${ob.startS})'` : '';
+    graph.push(`[bg${i}][o${i}]overlay=x='${ob.x0}+${ob.vx}*${tt}':y='${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
+  });
+  const post = ['format=yuv420p'];
+  if (o.vfrGap) post.push(`setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
+  graph.push(`[bg${o.objects.length}]${post.join(',')}`);
+  const out = path.join(dir, o.name);
+  const frameCount = Math.round(o.seconds * fps);
+  await runFfmpeg([
+    '-f', 'lavfi', '-i', graph.join(';'),
+    '-frames:v', String(frameCount),
+    ...(o.vfrGap ? ['-vsync', '0'] : []),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '12', '-bf', '0', '-pix_fmt', 'yuv420p',
+    out,
+  ]);
+  const boxAt = (i: number, t: number): [number, number, number, number] | null => {
+    const ob = o.objects[i];
+    if (t < (ob.startS ?? 0)) return null;
+    const tm = ob.stopAtS !== undefined ? Math.min(t, ob.stopAtS) : t;
+    const x = ob.x0 + ob.vx * tm;
+    const y = ob.y0 + (ob.vy ?? 0) * tm;
+    const x1 = Math.max(0, x);
+    const y1 = Math.max(0, y);
+    const x2 = Math.min(W, x + ob.w);
+    const y2 = Math.min(H, y + ob.h);
+    return x2 > x1 && y2 > y1 ? [x1, y1, x2, y2] : null;
+  };
+  return { path: out, fps, frameCount, width: W, height: H, objects: o.objects, boxAt };
+}
+
+/**
+ * Walkers in three lanes moving right at `speed` body heights per second (bodies 12×30 px), staggered so
+ * the scene is never empty. `extra` objects are added after them.
+ */
+export function walkers(opts: { width: number; seconds: number; speedHeightsPerS?: number; lanes?: number[]; extra?: SceneObject[] }): SceneObject[] {
+  const h = 30;
+  const v = (opts.speedHeightsPerS ?? 0.6) * h;
+  const lanes = opts.lanes ?? [20, 75, 130, 185];
+  const objs: SceneObject[] = [];
+  // Spacing along a lane so that 3–4 walkers per lane are in view at any time.
+  const spacing = opts.width / 3.5;
+  lanes.forEach((y, li) => {
+    const count = Math.ceil((opts.width + v * opts.seconds) / spacing) + 1;
+    for (let k = 0; k < count; k++) {
+      objs.push({ w: 12, h, x0: -k * spacing + li * 37 + 10, y0: y, vx: v, shade: 200 + ((k + li) % 3) * 20 });
+    }
+  });
+  return [...objs, ...(opts.extra ?? [])];
+}

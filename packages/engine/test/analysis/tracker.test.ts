@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { Tracker, type Measurement, type TrackedObservation } from '../../src/analysis/tracker.js';
+import type { Box } from '../../src/analysis/types.js';
+
+const hist = (bin: number): Float32Array => {
+  const h = new Float32Array(16);
+  h[bin] = 1;
+  return h;
+};
+
+function meas(box: Box, o: Partial<Measurement> = {}): Measurement {
+  return { box, score: 0.9, label: 'unknown', source: 'motion', ...o };
+}
+
+/** Runs frames through a tracker and groups everything it reports by track id. */
+function run(frames: Measurement[][], tracker = new Tracker()): Map<number, TrackedObservation[]> {
+  const byTrack = new Map<number, TrackedObservation[]>();
+  frames.forEach((m, k) => {
+    for (const o of tracker.step(k, m)) {
+      if (!byTrack.has(o.trackId)) byTrack.set(o.trackId, []);
+      byTrack.get(o.trackId)!.push(o);
+    }
+  });
+  for (const l of byTrack.values()) l.sort((a, b) => a.ordinal - b.ordinal);
+  return byTrack;
+}
+
+const boxA = (k: number): Box => [10 + 6 * k, 50, 22 + 6 * k, 80];
+const boxB = (k: number): Box => [190 - 6 * k, 54, 202 - 6 * k, 84];
+
+describe('Tracker', () => {
+  it('keeps identities of two objects that cross, even while they merge into one blob', () => {
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 30; k++) {
+      const a = boxA(k);
+      const b = boxB(k);
+      const overlap = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+      if (overlap > 0) {
+        // One merged blob while they overlap (as background subtraction sees it).
+        frames.push([meas([Math.min(a[0], b[0]), 50, Math.max(a[2], b[2]), 84], { appearance: hist(8) })]);
+      } else {
+        frames.push([meas(a, { appearance: hist(14) }), meas(b, { appearance: hist(3) })]);
+      }
+    }
+    const tracks = run(frames);
+    // Which track follows A before the crossing, and which after?
+    const owner = (k: number, box: (k: number) => Box): number => {
+      for (const [id, obs] of tracks) {
+        const o = obs.find((x) => x.ordinal === k);
+        if (o && Math.abs((o.box[0] + o.box[2]) / 2 - (box(k)[0] + box(k)[2]) / 2) < 3 && o.source !== 'interpolated') return id;
+      }
+      return -1;
+    };
+    const aBefore = owner(5, boxA);
+    const bBefore = owner(5, boxB);
+    expect(aBefore).toBeGreaterThan(0);
+    expect(bBefore).toBeGreaterThan(0);
+    expect(aBefore).not.toBe(bBefore);
+    expect(owner(25, boxA)).toBe(aBefore);
+    expect(owner(25, boxB)).toBe(bBefore);
+  });
+
+  it('recovers an object after an occlusion gap and fills the gap with interpolated observations', () => {
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 20; k++) frames.push(k >= 8 && k < 12 ? [] : [meas(boxA(k))]);
+    const tracks = run(frames);
+    expect(tracks.size).toBe(1);
+    const obs = [...tracks.values()][0];
+    expect(obs.map((o) => o.ordinal)).toEqual(Array.from({ length: 20 }, (_, k) => k));
+    const gap = obs.filter((o) => o.source === 'interpolated');
+    expect(gap.map((o) => o.ordinal)).toEqual([8, 9, 10, 11]);
+    for (const o of gap) expect(Math.abs(o.box[0] - boxA(o.ordinal)[0])).toBeLessThan(1.5);
+  });
+
+  it('ends a track that stays lost longer than maxGap', () => {
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 30; k++) frames.push(k >= 8 && k < 22 ? [] : [meas(boxA(k))]);
+    const tracks = run(frames, new Tracker({ maxGap: 5 }));
+    expect(tracks.size).toBe(2);
+  });
+
+  it('extends a running track with weak measurements but never starts one from them (low-score recovery)', () => {
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 12; k++) frames.push([meas(boxA(k), { score: k < 5 ? 0.9 : 0.3 })]);
+    // A weak blob elsewhere, every frame: never an object.
+    for (let k = 0; k < 12; k++) frames[k].push(meas([200, 150, 212, 180], { score: 0.3 }));
+    const tracks = run(frames);
+    expect(tracks.size).toBe(1);
+    expect([...tracks.values()][0].length).toBe(12);
+  });
+
+  it('does not report single-frame noise, and reports a confirmed track from its first frame', () => {
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 10; k++) frames.push([meas(boxA(k))]);
+    frames[4].push(meas([150, 10, 160, 30]));
+    const tracks = run(frames);
+    expect(tracks.size).toBe(1);
+    expect([...tracks.values()][0][0].ordinal).toBe(0);
+  });
+
+  it('finds a fast object again when its flow tells the tracker where it is going', () => {
+    // 20 px per frame with a 12 px wide box: without a velocity prior the boxes never overlap.
+    const fast = (k: number): Box => [5 + 20 * k, 100, 17 + 20 * k, 130];
+    const frames: Measurement[][] = [];
+    for (let k = 0; k < 12; k++) frames.push([meas(fast(k), { flow: { vx: 20, vy: 0 } })]);
+    const tracks = run(frames);
+    expect(tracks.size).toBe(1);
+  });
+});
