@@ -15,3 +15,9 @@ export { fresherJob, mergeJobList, upsertJob, isActive, isFinal } from './hooks/
 export * from './player/frame-math';
 export { createHttpClient } from './client/http-client';
 export { createIpcClient, type VigilBridge } from './client/ipc-client';
+export { ReviewProvider, useReview, usePlayerSnapshot } from './review/review-context';
+export { PlayerBus } from './review/player-bus';
+export { Timeline } from './timeline/Timeline';
+export { OverlayCanvas } from './player/OverlayCanvas';
+export { drawOverlay, type OverlayScene } from './player/overlay-draw';
+export { SHORTCUTS } from './review/shortcuts';

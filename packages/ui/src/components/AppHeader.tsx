@@ -1,7 +1,7 @@
 import { useOp } from '../hooks/use-op';
 import { ErrorBanner } from './ErrorBanner';
 
-export function AppHeader({ caseName }: { caseName: string | null }) {
+export function AppHeader({ caseName, onExport, onStatus, onHelp }: { caseName: string | null; onExport: (() => void) | null; onStatus: () => void; onHelp: () => void }) {
   const info = useOp('app.info', {});
   return (
     <>
@@ -28,6 +28,17 @@ export function AppHeader({ caseName }: { caseName: string | null }) {
               <span className={`pill ${info.data.ffmpeg ? 'ok' : 'bad'}`}>{info.data.ffmpeg ? `ffmpeg: ${info.data.ffmpeg.source}` : 'ffmpeg missing'}</span>
             </>
           )}
+        </div>
+        <div className="header-actions">
+          <button type="button" className="button small" data-testid="report-open-dialog" onClick={onExport ?? undefined} disabled={!onExport} title={onExport ? 'Export the case as a PDF report' : 'Open a case first'}>
+            Export report
+          </button>
+          <button type="button" className="button small" data-testid="status-open" onClick={onStatus} title="Models, execution provider, database, versions">
+            Status
+          </button>
+          <button type="button" className="button small icon-text" data-testid="help-open" onClick={onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+            ?
+          </button>
         </div>
       </header>
       {info.error && (

@@ -8,6 +8,20 @@ const STAGE_LABELS: Record<string, string> = {
   proxy: 'Building playback proxy',
   store: 'Recording evidence',
   queued: 'Waiting',
+  // analysis
+  'load models': 'Loading models',
+  'fit normality: decode+track': 'Learning normal activity from reference footage',
+  'fit normality': 'Fitting the normality model',
+  'decode+track': 'Decoding and tracking',
+  score: 'Scoring objects and frames',
+  heatmaps: 'Rendering heatmaps',
+  events: 'Finding events',
+  // report
+  gather: 'Gathering case data',
+  verify: 'Re-verifying evidence hashes',
+  keyframes: 'Rendering key frames',
+  print: 'Typesetting the PDF',
+  finish: 'Sealing the report',
 };
 
 const KIND_LABELS: Record<Job['kind'], string> = { import: 'Import', proxy: 'Playback proxy', analysis: 'Analysis', report: 'Report' };

@@ -14,16 +14,18 @@ export function opKey(op: OpName, input: unknown): readonly [typeof KEY_ROOT, Op
 type ChangedWhat = Extract<ApiEvent, { type: 'changed' }>['what'];
 
 /**
- * Operation-name prefixes whose results may change when `what` changes. Case rows carry evidence
- * counts, so evidence changes also refresh cases; every change is audited.
+ * Operation-name prefixes whose results may change when `what` changes (operation names, e.g.
+ * `analysis.list`, not the event's plural). Case rows carry evidence counts, so evidence changes also
+ * refresh cases; every change is audited.
  */
 const AFFECTS: Record<ChangedWhat, readonly string[]> = {
   cases: ['cases.'],
   evidence: ['evidence.', 'cases.'],
   notes: ['notes.'],
-  analyses: ['analyses.', 'evidence.'],
+  // A new analysis brings its own scores, tracks, overlays and a new set of events.
+  analyses: ['analysis.', 'events.'],
   events: ['events.'],
-  conversations: ['conversations.', 'chat.'],
+  conversations: ['chat.'],
   reports: ['reports.'],
   zones: ['zones.'],
 };

@@ -1,31 +1,28 @@
 /**
- * The review player: a plain <video> driven frame by frame. Stepping seeks to the centre of the target
- * frame (see frame-math.ts); the frame number and timecode come from the frame actually on screen.
+ * The review player: a plain <video> driven frame by frame, with the overlay canvas over it and the
+ * timeline under it. Stepping seeks to the centre of the target frame (see frame-math.ts); the frame
+ * number and timecode come from the frame actually on screen, and so does the overlay.
  *
  * Keys (ignored while typing in a text field): ←/→ one frame, Shift+←/→ one second, Space play/pause,
- * J slower / step back when paused, K pause, L play / faster, Home/End first/last frame.
+ * J slower / step back when paused, K pause, L play / faster, Home/End first/last frame,
+ * H/B/T heatmap/boxes/trajectories.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import type { Evidence } from '@vigil/engine/contract';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { AnomalyEventRecord, Evidence } from '@vigil/engine/contract';
 import { useClient } from '../hooks/client-context';
 import { isActive } from '../hooks/job-merge';
+import { useAnalysisStatus, useEvidenceEvents, useScores } from '../hooks/use-analysis';
 import { useOp } from '../hooks/use-op';
-import { clampFrame, clockFor, formatTimecode, frameStartS, seekTimeForFrame, type FrameClock } from './frame-math';
+import { isShortcutEvent, keepFocus } from '../lib/keys';
+import { useReview } from '../review/review-context';
+import { Timeline } from '../timeline/Timeline';
+import { clampFrame, clockFor, formatTimecode, frameStartS, seekTimeForFrame } from './frame-math';
+import { OverlayToolbar } from './OverlayToolbar';
+import { Stage } from './Stage';
 import { useShownFrame } from './use-frame-clock';
 import { Icon } from '../components/icons';
 
 export const PLAYBACK_RATES = [0.25, 0.5, 1, 2, 4] as const;
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) return !['button', 'checkbox', 'radio', 'range', 'submit', 'reset', 'color', 'file'].includes(target.type);
-  return false;
-}
-
-/** Keeps focus where it is when a control is clicked, so keyboard shortcuts keep working. */
-const keepFocus = (e: { preventDefault(): void }) => e.preventDefault();
 
 export function Player({ evidence }: { evidence: Evidence | null }) {
   if (!evidence) {
@@ -53,6 +50,14 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
   const [rate, setRate] = useState(1);
   const [mediaError, setMediaError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
+
+  const { overlay, setOverlay, bus, selectedEventId, setSelectedEventId } = useReview();
+  const analysis = useAnalysisStatus(evidence.id);
+  const scores = useScores(analysis.latest?.id ?? null);
+  const caseId = evidence.caseId;
+  const eventsOfEvidence = useEvidenceEvents(evidence).list;
+  const notes = useOp('notes.list', { caseId, evidenceId: evidence.id });
+  const bookmarks = useMemo(() => (notes.data ?? []).filter((n) => n.kind === 'bookmark'), [notes.data]);
 
   // Frame a seek is heading to; successive key presses step from here rather than from the frame
   // still on screen, so fast repeats accumulate instead of repeating the same step. It is dropped when
@@ -129,6 +134,32 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
     if (v) v.playbackRate = r;
   }, []);
 
+  // The rest of the review (timeline, events, chat citations, shortcuts) reads the frame and seeks
+  // through the bus.
+  useLayoutEffect(() => bus.publish({ evidenceId: evidence.id, frame: shown.frame, playing: !paused }), [bus, evidence.id, shown.frame, paused]);
+  const controls = useRef({ seekFrame, play, pause });
+  controls.current = { seekFrame, play, pause };
+  useEffect(
+    () =>
+      bus.attach(evidence.id, {
+        seekFrame: (f) => controls.current.seekFrame(f),
+        play: () => controls.current.play(),
+        pause: () => controls.current.pause(),
+      }),
+    [bus, evidence.id],
+  );
+  useEffect(() => {
+    if (loaded && clock) bus.markReady(evidence.id);
+  }, [bus, evidence.id, loaded, clock]);
+
+  const selectEvent = useCallback(
+    (e: AnomalyEventRecord) => {
+      setSelectedEventId(e.id);
+      seekFrame(e.startFrame);
+    },
+    [setSelectedEventId, seekFrame],
+  );
+
   // J/K/L: a <video> cannot play backwards, so J walks down the speed ladder while playing and
   // steps one frame back while paused.
   const faster = useCallback(() => {
@@ -150,7 +181,7 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTextEntry(e.target)) return;
+      if (!isShortcutEvent(e)) return;
       const v = videoRef.current;
       if (!v) return;
       const second = clock ? Math.max(1, Math.round(clock.fps)) : 0;
@@ -184,6 +215,18 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
         case 'End':
           if (clock) seekFrame(clock.frameCount - 1);
           break;
+        case 'h':
+        case 'H':
+          setOverlay({ heatmap: !overlay.heatmap });
+          break;
+        case 'b':
+        case 'B':
+          setOverlay({ boxes: !overlay.boxes });
+          break;
+        case 't':
+        case 'T':
+          setOverlay({ trajectories: !overlay.trajectories });
+          break;
         default:
           handled = false;
       }
@@ -191,25 +234,26 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [clock, step, play, pause, faster, slower, seekFrame]);
+  }, [clock, step, play, pause, faster, slower, seekFrame, overlay, setOverlay]);
 
   const timeS = shown.ptsS !== null && clock ? shown.ptsS - clock.startS : clock ? frameStartS(shown.frame, clock) : 0;
 
   return (
     <div className="player" data-testid="player" data-evidence-id={evidence.id}>
-      <div className="stage">
-        {src ? (
-          <video
-            ref={videoRef}
-            className="video"
-            data-testid="video"
-            src={src}
-            preload="auto"
-            playsInline
-            disablePictureInPicture
-            onClick={() => (videoRef.current?.paused ? play() : pause())}
-          />
-        ) : (
+      <PlayerHeader evidence={evidence} analysis={analysis.latest} running={analysis.running !== null} />
+      <OverlayToolbar settings={overlay} onChange={setOverlay} disabled={!analysis.latest} />
+      <Stage
+        evidence={evidence}
+        videoRef={videoRef}
+        src={src}
+        shownFrame={shown.frame}
+        playing={!paused}
+        fps={clock?.fps ?? evidence.fps}
+        analysisId={analysis.latest?.id ?? null}
+        analysedFrames={scores.data?.frames}
+        threshold={scores.data?.enterThreshold ?? 0}
+      >
+        {!src && (
           <div className="stage-notice" data-testid="playback-notice">
             <NoPlaybackNotice evidence={evidence} />
           </div>
@@ -220,8 +264,20 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
           </div>
         )}
         {src && !loaded && !mediaError && <div className="stage-notice subtle">Loading…</div>}
-      </div>
-      <SeekBar clock={clock} frame={shown.frame} onSeek={seekFrame} />
+      </Stage>
+      <Timeline
+        evidence={evidence}
+        clock={clock}
+        frame={shown.frame}
+        playing={!paused}
+        scores={analysis.latest ? (scores.data ?? null) : null}
+        scoresNote={analysis.running ? 'Analysis running…' : analysis.latest && scores.isPending ? 'Loading scores…' : null}
+        events={eventsOfEvidence}
+        bookmarks={bookmarks}
+        selectedEventId={selectedEventId}
+        onSeek={seekFrame}
+        onSelectEvent={selectEvent}
+      />
       <div className="transport">
         <div className="transport-buttons">
           <button type="button" className="button icon" title="First frame (Home)" aria-label="First frame" onMouseDown={keepFocus} onClick={() => seekFrame(0)} disabled={!clock}>
@@ -285,7 +341,7 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
       </div>
       <div className="shortcuts dim">
         <kbd>←</kbd>/<kbd>→</kbd> frame · <kbd>Shift</kbd>+<kbd>←</kbd>/<kbd>→</kbd> 1 s · <kbd>J</kbd> <kbd>K</kbd> <kbd>L</kbd> speed · <kbd>Space</kbd> play/pause ·{' '}
-        <kbd>Home</kbd>/<kbd>End</kbd>
+        <kbd>Home</kbd>/<kbd>End</kbd> · <kbd>N</kbd>/<kbd>P</kbd> event · <kbd>M</kbd> mark · <kbd>C</kbd>/<kbd>D</kbd> confirm/dismiss · <kbd>?</kbd> all shortcuts
         {!clock && <span className="warn"> · frame rate unknown: frame stepping unavailable</span>}
       </div>
     </div>
@@ -302,39 +358,32 @@ function NoPlaybackNotice({ evidence }: { evidence: Evidence }) {
   return <>The playback proxy for this file was not finished (its job was stopped). Hash and metadata are recorded; the original is unaffected.</>;
 }
 
-/** Click or drag to a frame. Not a range input, so arrow keys stay with the player. */
-function SeekBar({ clock, frame, onSeek }: { clock: FrameClock | null; frame: number; onSeek: (frame: number) => void }) {
-  const barRef = useRef<HTMLDivElement | null>(null);
-  const total = clock?.frameCount ?? 0;
-  const frameAt = (clientX: number) => {
-    const r = barRef.current!.getBoundingClientRect();
-    return Math.floor(((clientX - r.left) / Math.max(1, r.width)) * total);
-  };
-  const onDown = (e: ReactPointerEvent<HTMLDivElement>) => {
-    if (!clock) return;
-    e.preventDefault();
-    e.currentTarget.setPointerCapture(e.pointerId);
-    onSeek(frameAt(e.clientX));
-  };
-  const onMove = (e: ReactPointerEvent<HTMLDivElement>) => {
-    if (clock && e.currentTarget.hasPointerCapture(e.pointerId)) onSeek(frameAt(e.clientX));
-  };
-  const pct = total > 1 ? (frame / (total - 1)) * 100 : 0;
+/** Evidence name and what the overlays come from. */
+function PlayerHeader({ evidence, analysis, running }: { evidence: Evidence; analysis: ReturnType<typeof useAnalysisStatus>['latest']; running: boolean }) {
+  const ref = analysis ? (analysis.reference === 'self' ? 'self-referenced' : `${analysis.reference.length} reference clip${analysis.reference.length === 1 ? '' : 's'}`) : null;
+  const model = analysis ? (analysis.models.length ? analysis.models.map((m) => `${m.name} · ${m.ep}`).join(', ') : 'motion only') : null;
   return (
-    <div
-      ref={barRef}
-      className={`seekbar${clock ? '' : ' disabled'}`}
-      data-testid="seekbar"
-      role="slider"
-      aria-label="Position"
-      aria-valuemin={0}
-      aria-valuemax={Math.max(0, total - 1)}
-      aria-valuenow={frame}
-      onPointerDown={onDown}
-      onPointerMove={onMove}
-    >
-      <div className="seekbar-fill" style={{ width: `${pct}%` }} />
-      <div className="seekbar-head" style={{ left: `${pct}%` }} />
+    <div className="player-header">
+      <span className="player-title mono-name" title={evidence.fileName}>
+        {evidence.fileName}
+      </span>
+      <span className="dim">
+        {evidence.width}×{evidence.height} · {evidence.fps > 0 ? `${Math.round(evidence.fps * 1000) / 1000} fps` : 'fps unknown'}
+      </span>
+      <span className="player-analysis" data-testid="player-analysis">
+        {analysis ? (
+          <>
+            <span className="pill ok">analysed</span>
+            <span className="dim">
+              {ref} · {model}
+            </span>
+          </>
+        ) : running ? (
+          <span className="pill live">analysing…</span>
+        ) : (
+          <span className="pill">not analysed</span>
+        )}
+      </span>
     </div>
   );
 }

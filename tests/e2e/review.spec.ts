@@ -1,0 +1,466 @@
+/**
+ * Review, end to end through the real web host, engine and database in Debian Chromium: import a scene
+ * with a planted anomaly (one fast mover among walkers) and normal reference footage of the same scene,
+ * run the analysis from the UI and watch its progress, find the event on the timeline and in the list,
+ * check on the overlay canvas's own pixels that boxes and heatmap are drawn where the engine says, review
+ * the event by keyboard and see it persist after a reload, then chat, zones, report, status and help.
+ *
+ * The tests share one page and build on each other (serial). Steps whose engine operation is still a
+ * placeholder ("… is not wired yet") mark themselves fixme at run time and run for real once it lands.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AnomalyEventRecord } from '@vigil/engine/contract';
+import { engineApi, type EngineApi } from './helpers/engine-api';
+import { ARTIFACTS } from './helpers/paths';
+import { createCase, importAndSelect, releaseFocus, waitForVideo, watchPageProblems } from './helpers/review-flow';
+import { makeWalkersClip, type WalkersClip } from './helpers/walkers-clip';
+
+test.describe.configure({ mode: 'serial' });
+
+const baseUrl = () => {
+  const url = process.env.VIGIL_E2E_BASE_URL;
+  if (!url) throw new Error('VIGIL_E2E_BASE_URL is not set: run through playwright.config.ts (global setup).');
+  return url;
+};
+const workDir = () => {
+  const dir = process.env.VIGIL_E2E_WORKDIR;
+  if (!dir) throw new Error('VIGIL_E2E_WORKDIR is not set: run through playwright.config.ts (global setup).');
+  return dir;
+};
+
+let page: Page;
+let api: EngineApi;
+let problems: string[];
+let clip: WalkersClip;
+let reference: WalkersClip;
+const ids = { caseId: '', evidenceId: '', referenceId: '', analysisId: '', eventId: '' };
+let planted: AnomalyEventRecord;
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `review-${name}.png`) });
+
+async function frameShown(): Promise<number> {
+  return Number(await page.getByTestId('frame-number').getAttribute('data-frame'));
+}
+
+/** Steps with the arrow keys to `target` from the frame on screen and waits until it is shown. */
+async function stepTo(target: number): Promise<void> {
+  await releaseFocus(page);
+  if (target === 0) await page.keyboard.press('Home');
+  const from = await frameShown();
+  const key = target > from ? 'ArrowRight' : 'ArrowLeft';
+  for (let i = 0; i < Math.abs(target - from); i++) await page.keyboard.press(key);
+  await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(target));
+}
+
+/** RGBA of the overlay canvas at source-pixel positions (mapped with the canvas's own size). */
+async function overlayPixels(points: [number, number][]): Promise<[number, number, number, number][]> {
+  return page.getByTestId('overlay-canvas').evaluate((c: HTMLCanvasElement, pts: [number, number][]) => {
+    const g = c.getContext('2d')!;
+    const sw = Number(c.dataset.sourceWidth);
+    const sh = Number(c.dataset.sourceHeight);
+    return pts.map(([x, y]) => {
+      const px = Math.min(c.width - 1, Math.max(0, Math.floor((x * c.width) / sw)));
+      const py = Math.min(c.height - 1, Math.max(0, Math.floor((y * c.height) / sh)));
+      const d = g.getImageData(px, py, 1, 1).data;
+      return [d[0], d[1], d[2], d[3]] as [number, number, number, number];
+    });
+  }, points);
+}
+
+/** Number of non-transparent pixels on the whole overlay canvas. */
+async function paintedPixels(): Promise<number> {
+  return page.getByTestId('overlay-canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+}
+
+async function setToggle(testId: string, on: boolean): Promise<void> {
+  const t = page.getByTestId(testId);
+  if ((await t.getAttribute('aria-pressed')) !== String(on)) await t.click();
+  await expect(t).toHaveAttribute('aria-pressed', String(on));
+}
+
+test.beforeAll(async ({ browser }) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  clip = await makeWalkersClip(workDir(), { name: 'walkers-with-runner.mp4' });
+  reference = await makeWalkersClip(workDir(), { name: 'walkers-reference.mp4', runner: false, phase: 150, seconds: 20 });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  problems = watchPageProblems(page);
+  api = engineApi(baseUrl());
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('import footage and reference, analyse from the UI with progress, see the event', async () => {
+  await page.goto(baseUrl());
+  ids.caseId = await createCase(page, 'E2E review case', 'Examiner QA');
+  ids.referenceId = await importAndSelect(page, reference.path);
+  ids.evidenceId = await importAndSelect(page, clip.path);
+  await waitForVideo(page);
+
+  // Watch the progress element's stage attribute for the whole run.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __stages: string[] }).__stages = seen;
+    const record = () => {
+      const el = document.querySelector('[data-testid="analysis-progress"]');
+      const s = el?.getAttribute('data-stage');
+      const label = el?.querySelector('[data-testid="job-stage"]')?.textContent;
+      if (s && !seen.includes(s)) seen.push(s);
+      if (label && !seen.includes(`label:${label}`)) seen.push(`label:${label}`);
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+
+  await test.step('choose the reference clip and settings, start', async () => {
+    await expect(page.getByTestId('player-analysis')).toContainText('not analysed');
+    const settings = page.getByTestId('analysis-settings');
+    await expect(settings).toBeVisible();
+    await settings.locator(`[data-testid="analysis-reference"][data-evidence-id="${ids.referenceId}"] input`).check();
+    await page.getByTestId('analysis-detector').selectOption('none');
+    await shot('01-analysis-settings');
+    await page.getByTestId('analysis-start').click();
+  });
+
+  await test.step('progress with stage names, then done without a reload', async () => {
+    const progress = page.getByTestId('analysis-progress');
+    await expect(progress).toBeVisible();
+    await expect(progress).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+    const stages = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages);
+    // The pipeline names its stages; at least one running stage must have been shown by name.
+    expect(stages.filter((s) => !s.startsWith('label:')).some((s) => ['load models', 'decode+track', 'fit normality: decode+track', 'fit normality', 'score', 'heatmaps', 'events'].includes(s)), stages.join(', ')).toBe(true);
+    expect(stages.some((s) => /^label:(Loading models|Decoding and tracking|Learning normal activity|Fitting the normality model|Scoring|Rendering heatmaps|Finding events)/.test(s)), stages.join(', ')).toBe(true);
+    await expect(page.getByTestId('player-analysis')).toContainText('analysed');
+  });
+
+  await test.step('the planted event is on the timeline and in the list', async () => {
+    const analyses = await api.call('analysis.list', { evidenceId: ids.evidenceId });
+    expect(analyses[0].state).toBe('done');
+    expect(analyses[0].reference).toEqual([ids.referenceId]);
+    ids.analysisId = analyses[0].id;
+    const events = await api.call('events.list', { caseId: ids.caseId, evidenceId: ids.evidenceId });
+    // The runner is in view from 6 s to 8 s: the engine must find an event overlapping that window.
+    const hit = events.find((e) => e.startTime < clip.anomaly.endS && e.endTime > clip.anomaly.startS);
+    expect(hit, JSON.stringify(events.map((e) => [e.startTime, e.endTime]))).toBeTruthy();
+    planted = hit!;
+    ids.eventId = planted.id;
+
+    await expect(page.getByTestId('events').getByTestId('event-item')).toHaveCount(events.length);
+    const item = page.locator(`[data-testid="event-item"][data-event-id="${planted.id}"]`);
+    await expect(item).toHaveAttribute('data-review-state', 'unreviewed');
+    await expect(item.getByTestId('event-time')).toContainText(timecode(planted.startTime));
+    await expect(item).toContainText(`${Math.round(planted.confidence * 100)}%`);
+    const band = page.getByTestId('timeline').locator(`[data-testid="timeline-event"][data-event-id="${planted.id}"]`);
+    await expect(band).toHaveCount(1);
+    // The band sits over the event's time span on the timeline.
+    const area = await page.getByTestId('timeline').locator('.timeline-area').boundingBox();
+    const bandBox = await band.locator('rect').boundingBox();
+    const duration = clip.frameCount / clip.fps;
+    expect(Math.abs(bandBox!.x - (area!.x + (planted.startTime / duration) * area!.width))).toBeLessThan(3);
+    expect(Math.abs(bandBox!.x + bandBox!.width - (area!.x + (planted.endTime / duration) * area!.width))).toBeLessThan(3);
+    await expect(page.getByTestId('timeline-curve')).toHaveAttribute('data-points', String((await api.call('analysis.scores', { analysisId: ids.analysisId })).frames.length));
+    await shot('02-analysed');
+  });
+});
+
+test('overlays are drawn where the engine says, and the toggles work', async () => {
+  const overlay = await test.step('go to the event peak', async () => {
+    await page.locator(`[data-testid="event-item"][data-event-id="${planted.id}"]`).click();
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(planted.startFrame));
+    await stepTo(planted.peakFrame);
+    const o = await api.call('analysis.overlay', { analysisId: ids.analysisId, frame: planted.peakFrame });
+    expect(o.observations.length).toBeGreaterThan(0);
+    const canvas = page.getByTestId('overlay-canvas');
+    await expect(canvas).toHaveAttribute('data-frame', String(o.frame));
+    await expect(canvas).toHaveAttribute('data-source-width', String(clip.width));
+    return o;
+  });
+
+  await test.step('boxes alone: every box outlined where the engine puts it, anomalous in red, inside clear', async () => {
+    await setToggle('heatmap-toggle', false);
+    await setToggle('trajectories-toggle', false);
+    await setToggle('zones-toggle', false);
+    await setToggle('boxes-toggle', true);
+    await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-layers', 'boxes');
+    for (const o of overlay.observations) {
+      const [x1, y1, x2, y2] = o.box;
+      const edges = await overlayPixels([
+        [x1, (y1 + y2) / 2],
+        [x2, (y1 + y2) / 2],
+        [(x1 + x2) / 2, y2],
+        [(x1 + x2) / 2, y1],
+      ]);
+      expect(edges.filter((p) => p[3] > 200).length, `track ${o.trackId} box ${o.box} edges ${JSON.stringify(edges)}`).toBeGreaterThanOrEqual(3);
+    }
+    const scores = await api.call('analysis.scores', { analysisId: ids.analysisId });
+    const top = [...overlay.observations].sort((a, b) => b.score - a.score)[0];
+    expect(top.score).toBeGreaterThanOrEqual(scores.enterThreshold);
+    const [x1, y1, x2, y2] = top.box;
+    const [left, centre] = await overlayPixels([
+      [x1, (y1 + y2) / 2],
+      [(x1 + x2) / 2, (y1 + y2) / 2],
+    ]);
+    expect(left[0], `anomalous box colour ${left}`).toBeGreaterThan(200);
+    expect(left[1]).toBeLessThan(120);
+    const centreCovered = overlay.observations.some((o) => o !== top && o.box[0] - 3 <= (x1 + x2) / 2 && (x1 + x2) / 2 <= o.box[2] + 3 && o.box[1] - 16 <= (y1 + y2) / 2 && (y1 + y2) / 2 <= o.box[3] + 3);
+    if (!centreCovered) expect(centre[3], 'inside of a box stays clear').toBe(0);
+    await shot('03-boxes-only');
+
+    await setToggle('boxes-toggle', false);
+    await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-layers', '');
+    expect(await paintedPixels()).toBe(0);
+  });
+
+  await test.step('heatmap alone: hot cells painted, cold areas clear', async () => {
+    const heat = await api.call('analysis.heatmap', { analysisId: ids.analysisId, frame: planted.peakFrame });
+    expect(heat).not.toBeNull();
+    const grid = Buffer.from(heat!.data, 'base64');
+    expect(grid.length).toBe(heat!.width * heat!.height);
+    await setToggle('heatmap-toggle', true);
+    await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-heatmap-frame', String(heat!.frame));
+    await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-layers', 'heatmap');
+    let maxI = 0;
+    for (let i = 1; i < grid.length; i++) if (grid[i] > grid[maxI]) maxI = i;
+    expect(grid[maxI]).toBeGreaterThan(64);
+    const cell = (i: number): [number, number] => [((i % heat!.width) + 0.5) * (clip.width / heat!.width), (Math.floor(i / heat!.width) + 0.5) * (clip.height / heat!.height)];
+    // A cold cell far from any heat (all cells within 3 of it are zero).
+    const cold = [...grid.keys()].find((i) => {
+      const cx = i % heat!.width;
+      const cy = Math.floor(i / heat!.width);
+      for (let dy = -3; dy <= 3; dy++)
+        for (let dx = -3; dx <= 3; dx++) {
+          const x = cx + dx;
+          const y = cy + dy;
+          if (x < 0 || y < 0 || x >= heat!.width || y >= heat!.height || grid[y * heat!.width + x] !== 0) return false;
+        }
+      return true;
+    });
+    expect(cold).toBeDefined();
+    const [hot, clear] = await overlayPixels([cell(maxI), cell(cold!)]);
+    const opacity = Number(await page.getByTestId('heatmap-opacity').inputValue()) / 100;
+    expect(hot[3], `hot cell ${grid[maxI]} drawn as ${hot}`).toBeGreaterThan(255 * opacity * 0.4);
+    expect(clear[3]).toBe(0);
+    await shot('04-heatmap-only');
+
+    // Opacity follows the slider.
+    await page.getByTestId('heatmap-opacity').fill('20');
+    await expect.poll(async () => (await overlayPixels([cell(maxI)]))[0][3]).toBeLessThan(hot[3]);
+    await page.getByTestId('heatmap-opacity').fill('60');
+  });
+
+  await test.step('all layers on, click a box to select its track', async () => {
+    await setToggle('boxes-toggle', true);
+    await setToggle('trajectories-toggle', true);
+    await setToggle('zones-toggle', true);
+    const top = [...overlay.observations].sort((a, b) => b.score - a.score)[0];
+    const frameBox = (await page.getByTestId('frame').boundingBox())!;
+    const [x1, y1, x2, y2] = top.box;
+    // Just outside the box's left edge: clear until the track is selected, then covered by its halo.
+    const outside: [number, number] = [x1 - 2.2 * (clip.width / frameBox.width), (y1 + y2) / 2];
+    await setToggle('trajectories-toggle', false);
+    await setToggle('heatmap-toggle', false);
+    expect((await overlayPixels([outside]))[0][3]).toBe(0);
+    await page.mouse.click(frameBox.x + (((x1 + x2) / 2) * frameBox.width) / clip.width, frameBox.y + (((y1 + y2) / 2) * frameBox.height) / clip.height);
+    await expect.poll(async () => (await overlayPixels([outside]))[0][3]).toBeGreaterThan(0);
+    await setToggle('trajectories-toggle', true);
+    await setToggle('heatmap-toggle', true);
+    await shot('05-all-layers-track-selected');
+  });
+
+  await test.step('zoom with the wheel and reset', async () => {
+    const frameBox = (await page.getByTestId('frame').boundingBox())!;
+    await page.mouse.move(frameBox.x + frameBox.width / 2, frameBox.y + frameBox.height / 2);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => Number(await page.getByTestId('stage').getAttribute('data-zoom'))).toBeGreaterThan(1);
+    await shot('06-zoomed');
+    await page.getByTestId('zoom-reset').click();
+    await expect(page.getByTestId('stage')).toHaveAttribute('data-zoom', '1.00');
+  });
+});
+
+test('review by keyboard: confirm with a note, bookmark, next/previous; persisted after reload', async () => {
+  await releaseFocus(page);
+  const item = () => page.locator(`[data-testid="event-item"][data-event-id="${planted.id}"]`);
+
+  await test.step('C confirms the selected event; the note is saved with it', async () => {
+    await item().click();
+    await page.getByTestId('event-note-input').fill('Runner crossing the walkway, verified against reference footage.');
+    await page.getByTestId('event-note-save').click();
+    await expect(item().getByTestId('event-note')).toContainText('Runner crossing');
+    await releaseFocus(page);
+    await page.keyboard.press('c');
+    await expect(item()).toHaveAttribute('data-review-state', 'confirmed');
+    await expect(page.getByTestId('timeline').locator(`[data-testid="timeline-event"][data-event-id="${planted.id}"]`)).toHaveAttribute('data-review-state', 'confirmed');
+  });
+
+  await test.step('M bookmarks the current frame with an automatic title', async () => {
+    const frame = await frameShown();
+    await page.keyboard.press('m');
+    const bookmark = page.getByTestId('bookmarks').getByTestId('bookmark-item');
+    await expect(bookmark).toHaveCount(1);
+    await expect(bookmark).toHaveAttribute('data-frame', String(frame));
+    await expect(bookmark).toContainText(`frame ${frame}`);
+    await expect(page.getByTestId('timeline-bookmark')).toHaveCount(1);
+    const notes = await api.call('notes.list', { caseId: ids.caseId, evidenceId: ids.evidenceId });
+    expect(notes.map((n) => [n.kind, n.frame])).toEqual([['bookmark', frame]]);
+  });
+
+  await test.step('N/P move between events', async () => {
+    const events = (await api.call('events.list', { caseId: ids.caseId, evidenceId: ids.evidenceId })).sort((a, b) => a.startFrame - b.startFrame);
+    await stepTo(0);
+    await page.keyboard.press('n');
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(events[0].startFrame));
+    await expect(page.locator(`li[aria-selected="true"] [data-testid="event-item"]`)).toHaveAttribute('data-event-id', events[0].id);
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(clip.frameCount - 1));
+    await page.keyboard.press('p');
+    const last = [...events].reverse().find((e) => e.startFrame < clip.frameCount - 1)!;
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(last.startFrame));
+  });
+
+  await test.step('after a reload the review, note and bookmark are still there', async () => {
+    await page.reload();
+    await expect(item()).toHaveAttribute('data-review-state', 'confirmed');
+    await expect(item().getByTestId('event-note')).toContainText('Runner crossing');
+    await expect(page.getByTestId('bookmarks').getByTestId('bookmark-item')).toHaveCount(1);
+    const stored = (await api.call('events.list', { caseId: ids.caseId, evidenceId: ids.evidenceId })).find((e) => e.id === planted.id)!;
+    expect(stored.reviewState).toBe('confirmed');
+    expect(stored.reviewNote).toContain('Runner crossing');
+    await waitForVideo(page);
+    await shot('07-reviewed-after-reload');
+  });
+});
+
+test('chat: an answer with citations that seek the player; history survives a reload', async () => {
+  test.fixme(await api.notWired('chat.list', { caseId: ids.caseId }), 'chat.ask / chat.list / chat.get are not wired in the engine yet');
+  await releaseFocus(page);
+  await page.keyboard.press('/');
+  const input = page.getByTestId('chat-input');
+  await expect(input).toBeFocused();
+  await input.fill('What happened around 0:07? Which object moved fastest?');
+  await input.press('Enter');
+  const answer = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
+  await expect(answer).toBeVisible({ timeout: 60_000 });
+  await expect(answer).not.toHaveClass(/pending/);
+  const conversations = await api.call('chat.list', { caseId: ids.caseId });
+  expect(conversations).toHaveLength(1);
+  const conv = await api.call('chat.get', { caseId: ids.caseId, conversationId: conversations[0].id });
+  const reply = conv.messages.filter((m) => m.role === 'assistant').at(-1)!;
+  await expect(answer).toHaveAttribute('data-refused', String(reply.refused));
+  if (reply.refused) await expect(answer.getByTestId('chat-refused')).toBeVisible();
+  await expect(answer.getByTestId('citation')).toHaveCount(reply.citations.length);
+  if (reply.citations.length > 0) {
+    const c = reply.citations[0];
+    const target = c.frame ?? Math.floor(c.startTime * clip.fps + 1e-6);
+    await stepTo(target === 0 ? 5 : 0);
+    await answer.getByTestId('citation').first().click();
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(target));
+    await expect(answer.getByTestId('citation').first()).toHaveClass(/active/);
+    await shot('08-chat-citation');
+  }
+  await page.reload();
+  await page.getByTestId('tab-chat').click();
+  await expect(page.getByTestId('chat-message')).toHaveCount(conv.messages.length);
+});
+
+test('zones: draw a polygon on the frame and name it', async () => {
+  test.fixme(await api.notWired('zones.list', { caseId: ids.caseId }), 'zones.list / zones.add are not wired in the engine yet');
+  await page.getByTestId('tab-zones').click();
+  await page.getByTestId('zone-draw').click();
+  const f = (await page.getByTestId('frame').boundingBox())!;
+  const corners: [number, number][] = [
+    [40, 40],
+    [200, 40],
+    [200, 120],
+    [40, 120],
+  ];
+  for (const [x, y] of corners) await page.mouse.click(f.x + (x * f.width) / clip.width, f.y + (y * f.height) / clip.height);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('zone-name').fill('Walkway north');
+  await page.getByTestId('zone-save').click();
+  await expect(page.getByTestId('zone-item')).toContainText('Walkway north');
+  const zones = await api.call('zones.list', { caseId: ids.caseId, evidenceId: ids.evidenceId });
+  expect(zones).toHaveLength(1);
+  zones[0].polygon.forEach(([x, y], i) => {
+    expect(Math.abs(x - corners[i][0])).toBeLessThan(2);
+    expect(Math.abs(y - corners[i][1])).toBeLessThan(2);
+  });
+  await setToggle('heatmap-toggle', false);
+  await setToggle('boxes-toggle', false);
+  await setToggle('trajectories-toggle', false);
+  // The zone's edge is painted (dashed: sample a short run along the top edge).
+  const run = await overlayPixels(Array.from({ length: 12 }, (_, i) => [100 + i, 40] as [number, number]));
+  expect(run.some((p) => p[3] > 0)).toBe(true);
+  await setToggle('heatmap-toggle', true);
+  await setToggle('boxes-toggle', true);
+  await setToggle('trajectories-toggle', true);
+  await shot('09-zone');
+});
+
+test('export a report with the confirmed event and open the PDF', async () => {
+  test.fixme(await api.notWired('reports.list', { caseId: ids.caseId }), 'reports.export / reports.list are not wired in the engine yet');
+  await page.getByTestId('report-open-dialog').click();
+  const dialog = page.getByTestId('report-dialog');
+  await dialog.getByTestId('report-events-confirmed').check();
+  await dialog.getByTestId('report-export').click();
+  const progress = dialog.getByTestId('report-progress');
+  await expect(progress).toHaveAttribute('data-state', /^(done|failed|cancelled|interrupted)$/, { timeout: 120_000 });
+  expect(await progress.getAttribute('data-state'), (await progress.textContent()) ?? '').toBe('done');
+  const link = dialog.getByTestId('report-open');
+  const href = (await link.getAttribute('href'))!;
+  const pdf = await page.request.get(href);
+  expect(pdf.status()).toBe(200);
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  await shot('10-report');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+});
+
+test('status and help', async () => {
+  await page.getByTestId('status-open').click();
+  const status = page.getByTestId('status-dialog');
+  const info = await api.call('app.info', {});
+  await expect(status.getByTestId('status-db-path')).toHaveText(info.dbPath);
+  await expect(status.getByTestId('status-version')).toContainText(info.version);
+  await expect(status.getByTestId('status-audit')).toContainText('intact');
+  if (!(await api.notWired('models.list', {}))) {
+    const models = await api.call('models.list', {});
+    await expect(status.getByTestId('model-row')).toHaveCount(models.length);
+  }
+  await shot('11-status');
+  await page.keyboard.press('Escape');
+  await expect(status).toHaveCount(0);
+
+  await releaseFocus(page);
+  await page.keyboard.press('?');
+  const help = page.getByTestId('help-overlay');
+  await expect(help).toBeVisible();
+  await expect(help).toContainText('Next / previous event');
+  await shot('12-help');
+  await page.keyboard.press('?');
+  await expect(help).toHaveCount(0);
+
+  // No exceptions, no CSP violations; HTTP 500s only while some engine operations are placeholders.
+  const placeholders = (await Promise.all([api.notWired('chat.list', { caseId: ids.caseId }), api.notWired('zones.list', { caseId: ids.caseId }), api.notWired('events.explain', { eventId: ids.eventId }), api.notWired('models.list', {})])).some(Boolean);
+  const unexpected = problems.filter((p) => !(placeholders && /Failed to load resource: the server responded with a status of 500/.test(p)));
+  expect(unexpected, unexpected.join('\n')).toEqual([]);
+});
+
+function timecode(s: number): string {
+  let ms = Math.round(s * 1000);
+  const h = Math.floor(ms / 3_600_000);
+  ms -= h * 3_600_000;
+  const m = Math.floor(ms / 60_000);
+  ms -= m * 60_000;
+  const sec = Math.floor(ms / 1000);
+  ms -= sec * 1000;
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(h)}:${p(m)}:${p(sec)}.${p(ms, 3)}`;
+}
