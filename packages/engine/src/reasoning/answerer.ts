@@ -39,6 +39,8 @@ export interface ConversationState {
   lastIntent?: Intent;
   /** The last question that had a full intent (for fragments: "and the skateboarder?"). */
   lastQuestion?: string;
+  /** Events the conversation has already talked about ("anything else?" leaves them out). */
+  discussed?: { evidenceId: string; eventId?: string; start: number }[];
 }
 
 export const EMPTY_STATE: ConversationState = { focus: [], list: [] };

@@ -188,7 +188,20 @@ export async function askQuestion(db: Db, input: AskInput, opts: AskOptions = {}
     }),
   }));
   const text = sentences.map((s) => s.text).join(' ');
+  // Events talked about so far: those in focus or listed, and the events of tracks in focus.
+  const discussed = [...(state.discussed ?? [])];
+  const addDiscussed = (d: { evidenceId: string; eventId?: string; start: number }) => {
+    if (!discussed.some((x) => x.evidenceId === d.evidenceId && (d.eventId ? x.eventId === d.eventId : x.start === d.start))) discussed.push(d);
+  };
+  for (const f of [...(answer.focus ?? []), ...(answer.list ?? [])]) {
+    if (f.kind === 'event') addDiscussed({ evidenceId: f.evidenceId, eventId: f.eventId, start: f.start });
+    else {
+      const m = models.find((x) => x.evidenceId === f.evidenceId);
+      for (const e of m?.events ?? []) if (e.trackIds.some((id) => f.trackIds.includes(id))) addDiscussed({ evidenceId: f.evidenceId, eventId: e.id, start: e.startTime });
+    }
+  }
   const nextState: ConversationState = {
+    discussed,
     focus: answer.focus ?? state.focus,
     list: answer.list ?? state.list,
     lastIntent: parsed.intent,

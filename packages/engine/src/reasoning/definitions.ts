@@ -427,12 +427,7 @@ function trackIntervals(m: EvidenceModel, rule: DefinitionRule, f: TrackFacts): 
 }
 
 function candidateTracks(m: EvidenceModel, rule: DefinitionRule) {
-  return m.tracks.filter((t) => {
-    if (rule.labels === 'any') return true;
-    if (rule.labels.includes(t.label)) return true;
-    // A rider rule also matches the person riding, when only the person was labelled.
-    return false;
-  });
+  return m.tracks.filter((t) => rule.labels === 'any' || rule.labels.includes(t.label));
 }
 
 /** Everything in one evidence item that the rule matches. */

@@ -254,12 +254,7 @@ export class EvidenceModel {
     if (hit) return hit;
     const track = this.track(trackId);
     if (!track) throw new VigilError('not_found', `Track ${trackId} is not part of the analysis of ${this.info.fileName}.`);
-    let obs = this.data.trackObservations(trackId);
-    if (!obs.length) {
-      // A track without stored observations still has its summary; describe it by its first/last frames.
-      obs = [];
-    }
-    const f = buildFacts(this, track, obs);
+    const f = buildFacts(this, track, this.data.trackObservations(trackId));
     this.factsCache.set(trackId, f);
     return f;
   }
@@ -323,13 +318,10 @@ function touches(b: Box, side: string, w: number, h: number): boolean {
   }
 }
 
-function buildFacts(m: EvidenceModel, track: TrackSummary, obsAll: TrackObservation[]): TrackFacts {
+/** Facts of one track from its observations (a track without stored observations cannot be described). */
+function buildFacts(m: EvidenceModel, track: TrackSummary, obs: TrackObservation[]): TrackFacts {
   const { width: W, height: H } = m.info;
   const fd = m.frameDurationS;
-  const obs = obsAll.length
-    ? obsAll
-    : // Summary-only track: synthesise the two ends from the summary so facts stay defined (no boxes known).
-      [];
   if (!obs.length) throw new VigilError('internal', `Track ${track.id} of ${m.info.fileName} has no stored observations.`);
   const first = momentOf(obs[0]);
   const last = momentOf(obs[obs.length - 1]);

@@ -34,7 +34,8 @@ export function answerEvents(x: Ctx, mode: 'yesno' | 'list' | 'summary'): Reply 
   const r = new Reply();
   const ws = windows(x, r);
   if (!ws) return r;
-  const focusEvents = x.req.state.focus.filter((f) => f.kind === 'event');
+  // "Anything else?" leaves out every event already talked about; "before/after that" the ones in focus.
+  const focusEvents = x.q.elseWord ? [...(x.req.state.discussed ?? []), ...x.req.state.focus.filter((f) => f.kind === 'event')] : x.req.state.focus.filter((f) => f.kind === 'event');
   // "anything else?", "before that?", "after that?": what we just discussed is not an answer again.
   const anchoredOnFocus = x.q.time?.a?.kind === 'anchor' && !x.q.time.a.np && (x.q.time.rel === 'before' || x.q.time.rel === 'after');
   const excludeFocus = x.q.elseWord || anchoredOnFocus;
