@@ -85,6 +85,21 @@ async function setToggle(testId: string, on: boolean): Promise<void> {
   await expect(t).toHaveAttribute('aria-pressed', String(on));
 }
 
+/** No exceptions, no CSP violations; HTTP 500s only while some engine operations are placeholders. */
+async function expectCleanConsole(): Promise<void> {
+  const placeholders = (
+    await Promise.all([
+      api.notWired('chat.list', { caseId: ids.caseId }),
+      api.notWired('zones.list', { caseId: ids.caseId }),
+      api.notWired('definitions.list', { caseId: ids.caseId }),
+      api.notWired('events.explain', { eventId: ids.eventId }),
+      api.notWired('models.list', {}),
+    ])
+  ).some(Boolean);
+  const unexpected = problems.filter((p) => !(placeholders && /Failed to load resource: the server responded with a status of 500/.test(p)));
+  expect(unexpected, unexpected.join('\n')).toEqual([]);
+}
+
 test.beforeAll(async ({ browser }) => {
   mkdirSync(ARTIFACTS, { recursive: true });
   clip = await makeWalkersClip(workDir(), { name: 'walkers-with-runner.mp4' });
@@ -167,6 +182,38 @@ test('import footage and reference, analyse from the UI with progress, see the e
     expect(Math.abs(bandBox!.x + bandBox!.width - (area!.x + (planted.endTime / duration) * area!.width))).toBeLessThan(3);
     await expect(page.getByTestId('timeline-curve')).toHaveAttribute('data-points', String((await api.call('analysis.scores', { analysisId: ids.analysisId })).frames.length));
     await shot('02-analysed');
+  });
+
+  await test.step('timeline: hover shows a thumbnail, click and drag seek, zoom', async () => {
+    const timeline = page.getByTestId('timeline');
+    const area = (await timeline.locator('.timeline-area').boundingBox())!;
+    const duration = clip.frameCount / clip.fps;
+    const xAtFrame = (f: number) => area.x + ((f + 0.5) / clip.fps / duration) * area.width;
+    const y = area.y + area.height / 2;
+    await page.mouse.move(xAtFrame(45), y);
+    const thumb = page.getByTestId('timeline-thumbnail');
+    await expect(thumb).toHaveAttribute('data-frame', '45');
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(160);
+    await expect(page.getByTestId('timeline-hover')).toContainText('f 45');
+    await shot('02b-timeline-hover');
+    await page.mouse.click(xAtFrame(30), y);
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', '30');
+    await page.mouse.move(xAtFrame(30), y);
+    await page.mouse.down();
+    await page.mouse.move(xAtFrame(45), y, { steps: 4 });
+    await page.mouse.move(xAtFrame(60), y, { steps: 4 });
+    await page.mouse.up();
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', '60');
+    await page.mouse.move(area.x + area.width / 2, area.y - 200);
+    await timeline.getByTestId('timeline-zoom-in').click();
+    const span = async () => Number(await timeline.getAttribute('data-view-end')) - Number(await timeline.getAttribute('data-view-start'));
+    expect(await span()).toBeLessThan(duration * 0.7);
+    // The playhead stays in the zoomed window.
+    const start = Number(await timeline.getAttribute('data-view-start'));
+    expect(start).toBeLessThanOrEqual(60 / clip.fps);
+    await expect(timeline.getByTestId('timeline-playhead')).toHaveCount(1);
+    await timeline.getByTestId('timeline-zoom-fit').click();
+    expect(await span()).toBeCloseTo(duration, 3);
   });
 });
 
@@ -338,6 +385,33 @@ test('review by keyboard: confirm with a note, bookmark, next/previous; persiste
   });
 });
 
+test('status and help', async () => {
+  await page.getByTestId('status-open').click();
+  const status = page.getByTestId('status-dialog');
+  const info = await api.call('app.info', {});
+  await expect(status.getByTestId('status-db-path')).toHaveText(info.dbPath);
+  await expect(status.getByTestId('status-version')).toContainText(info.version);
+  await expect(status.getByTestId('status-audit')).toContainText('intact');
+  if (!(await api.notWired('models.list', {}))) {
+    const models = await api.call('models.list', {});
+    await expect(status.getByTestId('model-row')).toHaveCount(models.length);
+  }
+  await shot('11-status');
+  await page.keyboard.press('Escape');
+  await expect(status).toHaveCount(0);
+
+  await releaseFocus(page);
+  await page.keyboard.press('?');
+  const help = page.getByTestId('help-overlay');
+  await expect(help).toBeVisible();
+  await expect(help).toContainText('Next / previous event');
+  await shot('12-help');
+  await page.keyboard.press('?');
+  await expect(help).toHaveCount(0);
+
+  await expectCleanConsole();
+});
+
 test('chat: an answer with citations that seek the player; history survives a reload', async () => {
   test.fixme(await api.notWired('chat.list', { caseId: ids.caseId }), 'chat.ask / chat.list / chat.get are not wired in the engine yet');
   await releaseFocus(page);
@@ -368,6 +442,7 @@ test('chat: an answer with citations that seek the player; history survives a re
   await page.reload();
   await page.getByTestId('tab-chat').click();
   await expect(page.getByTestId('chat-message')).toHaveCount(conv.messages.length);
+  await expectCleanConsole();
 });
 
 test('zones: draw a polygon on the frame and name it', async () => {
@@ -402,6 +477,7 @@ test('zones: draw a polygon on the frame and name it', async () => {
   await setToggle('boxes-toggle', true);
   await setToggle('trajectories-toggle', true);
   await shot('09-zone');
+  await expectCleanConsole();
 });
 
 test('export a report with the confirmed event and open the PDF', async () => {
@@ -421,36 +497,7 @@ test('export a report with the confirmed event and open the PDF', async () => {
   await shot('10-report');
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
-});
-
-test('status and help', async () => {
-  await page.getByTestId('status-open').click();
-  const status = page.getByTestId('status-dialog');
-  const info = await api.call('app.info', {});
-  await expect(status.getByTestId('status-db-path')).toHaveText(info.dbPath);
-  await expect(status.getByTestId('status-version')).toContainText(info.version);
-  await expect(status.getByTestId('status-audit')).toContainText('intact');
-  if (!(await api.notWired('models.list', {}))) {
-    const models = await api.call('models.list', {});
-    await expect(status.getByTestId('model-row')).toHaveCount(models.length);
-  }
-  await shot('11-status');
-  await page.keyboard.press('Escape');
-  await expect(status).toHaveCount(0);
-
-  await releaseFocus(page);
-  await page.keyboard.press('?');
-  const help = page.getByTestId('help-overlay');
-  await expect(help).toBeVisible();
-  await expect(help).toContainText('Next / previous event');
-  await shot('12-help');
-  await page.keyboard.press('?');
-  await expect(help).toHaveCount(0);
-
-  // No exceptions, no CSP violations; HTTP 500s only while some engine operations are placeholders.
-  const placeholders = (await Promise.all([api.notWired('chat.list', { caseId: ids.caseId }), api.notWired('zones.list', { caseId: ids.caseId }), api.notWired('events.explain', { eventId: ids.eventId }), api.notWired('models.list', {})])).some(Boolean);
-  const unexpected = problems.filter((p) => !(placeholders && /Failed to load resource: the server responded with a status of 500/.test(p)));
-  expect(unexpected, unexpected.join('\n')).toEqual([]);
+  await expectCleanConsole();
 });
 
 function timecode(s: number): string {

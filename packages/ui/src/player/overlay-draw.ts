@@ -192,7 +192,9 @@ function drawBox(
   g.strokeStyle = cited ? BOX_COLOURS.cited : colour;
   g.strokeRect(x, y, w, h);
   g.restore();
-  const text = `#${o.trackId} ${o.label === 'unknown' ? 'object' : o.label} ${o.score.toFixed(2)}`;
+  // Normal objects get just their track number; the full tag (label, score) is kept for what matters.
+  const full = selected || cited || colour !== BOX_COLOURS.normal;
+  const text = full ? `#${o.trackId} ${o.label === 'unknown' ? 'object' : o.label} ${o.score.toFixed(2)}` : `#${o.trackId}`;
   label(g, text, Math.min(x, canvasW - 4 * dpr), y - 2 * dpr, cited ? BOX_COLOURS.cited : colour, '#05070a', dpr, 'above', y + h + 2 * dpr);
 }
 
