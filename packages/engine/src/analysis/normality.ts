@@ -534,6 +534,26 @@ function directionName(deg: number): string {
   return names[Math.round((((deg % 360) + 360) % 360) / 45) % 8];
 }
 
+/**
+ * Why a set of observations (a track, or a track during an event) is anomalous: for every attribute group,
+ * its strongest deviation over the set, explained at the observation where it peaked; strongest first.
+ */
+export function explainObservations(model: NormalityModel, f: Features, obs: readonly number[], z: Float32Array): AttributeContribution[] {
+  const G = ATTRIBUTE_GROUPS.length;
+  const out: AttributeContribution[] = [];
+  for (let g = 0; g < G; g++) {
+    let best = -1;
+    for (const i of obs) {
+      // Prefer observations whose attributes were measured (not interpolated, not cut by the frame edge).
+      const weight = f.measured[i] && !f.atBorder[i] ? 1 : 0.999;
+      if (z[i * G + g] * weight > (best < 0 ? 0 : z[best * G + g] * (f.measured[best] && !f.atBorder[best] ? 1 : 0.999))) best = i;
+    }
+    // Deviations far inside the edge of normal (z < 0.1) explain nothing.
+    if (best >= 0 && z[best * G + g] >= 0.1) out.push(...explainObservation(model, f, best, z, g));
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
 /** Mean heading of the normal objects nearest to a place (direction pool rows hold place, then heading). */
 function typicalHeadingNear(pool: VectorPool, x: number, y: number, count = 10): string {
   const qx = x / PLACE_SCALE;
@@ -563,10 +583,11 @@ function typicalHeadingNear(pool: VectorPool, x: number, y: number, count = 10):
  * Explains observation i: one contribution per group with a non-zero z, strongest first. `value` and
  * `normal` are in the attribute's own unit.
  */
-export function explainObservation(model: NormalityModel, f: Features, i: number, z: Float32Array): AttributeContribution[] {
+export function explainObservation(model: NormalityModel, f: Features, i: number, z: Float32Array, onlyGroup = -1): AttributeContribution[] {
   const G = ATTRIBUTE_GROUPS.length;
   const out: AttributeContribution[] = [];
   ATTRIBUTE_GROUPS.forEach((name, gi) => {
+    if (onlyGroup >= 0 && gi !== onlyGroup) return;
     const zi = z[i * G + gi];
     if (!(zi > 0)) return;
     const score = round(zi, 3);

@@ -16,6 +16,8 @@ export interface FootageGeometry {
   displayWidth?: number;
   displayHeight?: number;
   fpsAvg: number;
+  /** Base rate of the timestamps (r_frame_rate); above fpsAvg when the recording pauses (VFR). */
+  fpsReal?: number;
 }
 
 /** Cap of the analysis rate: enough to follow walking and running people, cheap enough for 2 cores. */
@@ -37,7 +39,11 @@ export interface MotionSettings {
   foregroundHalfLifeS: number;
   /** Fastest motion the flow search covers, in frame heights per second. */
   maxFlowFrameHeightsPerS: number;
-  /** Initial background: median of this many frames spread over the first `bootstrapSpanS` seconds. */
+  /**
+   * Initial background: median of this many frames spread over the first `bootstrapSpanS` seconds. Short
+   * enough that an object arriving later and staying is not taken for background, long enough that people
+   * walking past at the start are not either.
+   */
   bootstrapFrames: number;
   bootstrapSpanS: number;
 }
@@ -71,12 +77,22 @@ export interface FullAnalysisParams extends AnalysisParams {
 
 const even = (v: number): number => Math.max(2, 2 * Math.round(v / 2));
 
+/**
+ * Frame rate of the footage. A variable-frame-rate recording with pauses has an average rate below its
+ * frame rate, so the larger of the two is used (capped: some files declare their timestamp tick as rate).
+ */
+export function sourceFps(probe: FootageGeometry): number {
+  const avg = probe.fpsAvg > 0 && Number.isFinite(probe.fpsAvg) ? probe.fpsAvg : 0;
+  const real = probe.fpsReal && probe.fpsReal > 0 && Number.isFinite(probe.fpsReal) ? Math.min(probe.fpsReal, 240) : 0;
+  return Math.max(avg, real) || DEFAULT_MAX_FPS;
+}
+
 /** Defaults for footage of this geometry and rate. */
 export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
   const srcW = probe.displayWidth ?? probe.width;
   const srcH = probe.displayHeight ?? probe.height;
   if (!(srcW > 0 && srcH > 0)) throw new VigilError('invalid_input', `Footage size ${srcW}×${srcH} is not valid.`);
-  const srcFps = probe.fpsAvg > 0 && Number.isFinite(probe.fpsAvg) ? probe.fpsAvg : DEFAULT_MAX_FPS;
+  const srcFps = sourceFps(probe);
   const fps = Math.min(srcFps, DEFAULT_MAX_FPS);
   // A multiple of 8 keeps flow blocks and heat cells aligned with the frame.
   const analysisWidth = Math.max(16, Math.floor(Math.min(srcW, DEFAULT_MAX_ANALYSIS_WIDTH) / 8) * 8);
@@ -104,8 +120,8 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
       backgroundHalfLifeS: 2,
       foregroundHalfLifeS: 120,
       maxFlowFrameHeightsPerS: 0.6,
-      bootstrapFrames: 25,
-      bootstrapSpanS: 30,
+      bootstrapFrames: 15,
+      bootstrapSpanS: 4,
     },
     tracker: { ...DEFAULT_TRACKER_PARAMS },
     detectEvery: 5,
@@ -146,6 +162,8 @@ export function resolveParams(probe: FootageGeometry, overrides: Partial<FullAna
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new VigilError('invalid_input', `Analysis parameter ${name} must be a positive number (got ${String(v)}).`);
   };
   positive('fps', p.fps);
+  // Never analyse more often than the footage has frames.
+  p.fps = Math.min(p.fps, sourceFps(probe));
   positive('analysisWidth', p.analysisWidth);
   positive('minEventS', p.minEventS);
   if (!(p.mergeGapS >= 0)) throw new VigilError('invalid_input', `Analysis parameter mergeGapS must be ≥ 0 (got ${p.mergeGapS}).`);

@@ -312,7 +312,6 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
   const detector = opts.detector ?? null;
   const probe = await probeVideo(file, signal);
   const params = resolveParams(probe, opts.params);
-  params.fps = Math.min(params.fps, probe.fpsAvg > 0 ? probe.fpsAvg : params.fps);
   params.detector = detectorName(detector);
   const notes: string[] = [];
   if (probe.vfr) notes.push('The footage has a variable frame rate; frame times come from the stream timestamps.');

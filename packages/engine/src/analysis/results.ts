@@ -6,7 +6,7 @@
 import { hysteresisSegments, type HysteresisParams } from './events.js';
 import type { Features } from './features.js';
 import { SOURCE_INTERPOLATED, type ObservationTable } from './observations.js';
-import { explainObservation, frameScore, type NormalityModel, type ObjectScores } from './normality.js';
+import { explainObservations, frameScore, type NormalityModel, type ObjectScores } from './normality.js';
 import { summarizeTrajectory } from './trajectory.js';
 import type { AnomalyEvent, AttributeContribution, Box, TrackSummary, TrajectorySummary } from './types.js';
 
@@ -87,7 +87,7 @@ export function summarizeTracks(ctx: AssemblyContext): Map<number, TrackInfo> {
         endTime: round3(ctx.times[table.ordinal[last]]),
         maxScore: round3(scores.score[peak]),
         meanSpeed: speedN ? round3(speedSum / speedN) : 0,
-        why: scores.score[peak] > 0 ? explainObservation(ctx.model, f, peak, scores.z).slice(0, 5) : [],
+        why: scores.score[peak] > 0 ? explainObservations(ctx.model, f, list, scores.z).slice(0, 5) : [],
         trajectory,
       },
     });
@@ -124,7 +124,10 @@ export function buildEvents(
     involved.sort((a, b) => scores.score[b[1]] - scores.score[a[1]]);
     const trackIds = involved.map(([id]) => id);
     const topAttributes = mergeWhy(
-      involved.map(([, i]) => explainObservation(ctx.model, f, i, scores.z)),
+      involved.map(([id]) => {
+        const during = (f.index.byTrack.get(id) ?? []).filter((i) => table.ordinal[i] >= seg.start && table.ordinal[i] <= seg.end);
+        return explainObservations(ctx.model, f, during, scores.z);
+      }),
       5,
     );
     const trajectories: { trackId: number; summary: TrajectorySummary }[] = trackIds

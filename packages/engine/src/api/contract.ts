@@ -21,6 +21,8 @@ export const Ids = {
   conversation: id('conv'),
   zone: id('zone'),
   report: id('rep'),
+  definition: id('def'),
+  message: id('msg'),
 };
 
 const text = (max: number) => z.string().max(max);
@@ -165,7 +167,7 @@ export const CitationSchema = z.object({
   endTime: z.number(),
   frame: z.number().optional(),
   trackIds: z.array(z.number()).optional(),
-  boxes: z.array(BoxSchema).optional(),
+  boxes: z.array(z.object({ trackId: z.number(), box: BoxSchema })).optional(),
 });
 export type Citation = z.infer<typeof CitationSchema>;
 
@@ -174,21 +176,32 @@ export const ChatMessageSchema = z.object({
   citations: z.array(CitationSchema), refused: z.boolean(), createdAt: isoTime,
 });
 export const ConversationSchema = z.object({ id: z.string(), caseId: z.string(), title: z.string(), createdAt: isoTime, messages: z.array(ChatMessageSchema) });
+export const ConversationSummarySchema = z.object({ id: z.string(), caseId: z.string(), title: z.string(), createdAt: isoTime, messageCount: z.number(), lastMessageAt: isoTime.nullable() });
 export type Conversation = z.infer<typeof ConversationSchema>;
 export const AnswerSchema = z.object({ conversationId: z.string(), messageId: z.string(), answer: z.string(), citations: z.array(CitationSchema), refused: z.boolean() });
 export type Answer = z.infer<typeof AnswerSchema>;
 
 export const ReasoningSchema = z.object({
   eventId: z.string(),
+  evidenceId: z.string(),
+  startTime: z.number(),
+  endTime: z.number(),
   category: z.string(),
+  /** Where the category came from: a user definition, the built-in taxonomy, or the strongest attribute. */
+  source: z.enum(['definition', 'taxonomy', 'attribute']),
+  definitionId: z.string().optional(),
   confidence: z.number(),
+  storedCategory: z.string().nullable(),
+  /** Observation → comparison with normal → conclusion, each with its citations. */
   steps: z.array(z.object({ kind: z.string(), text: z.string(), citations: z.array(CitationSchema) })),
+  text: z.string(),
 });
 export type Reasoning = z.infer<typeof ReasoningSchema>;
 
 export const ZoneSchema = z.object({ id: z.string(), caseId: z.string(), evidenceId: z.string(), name: z.string(), polygon: z.array(z.tuple([z.number(), z.number()])), createdAt: isoTime });
 export type Zone = z.infer<typeof ZoneSchema>;
-export const DefinitionSchema = z.object({ id: z.string(), caseId: z.string(), text: z.string(), rule: z.record(z.string(), z.unknown()), createdAt: isoTime });
+/** `rule` is the parsed form (reasoning/definitions.ts DefinitionRule), shown for transparency. */
+export const DefinitionSchema = z.object({ id: z.string(), caseId: z.string(), text: z.string(), rule: z.unknown(), createdAt: isoTime });
 export type Definition = z.infer<typeof DefinitionSchema>;
 
 export const ModelStatusSchema = z.object({
@@ -303,7 +316,7 @@ export const contract = {
     AnswerSchema,
     'Ask a question about the case; the answer cites evidence or refuses.',
   ),
-  'chat.list': op(z.object({ caseId: Ids.case }).strict(), z.array(ConversationSchema.omit({ messages: true })), 'Conversations of a case.'),
+  'chat.list': op(z.object({ caseId: Ids.case }).strict(), z.array(ConversationSummarySchema), 'Conversations of a case, newest first.'),
   'chat.get': op(z.object({ caseId: Ids.case, conversationId: Ids.conversation }).strict(), ConversationSchema, 'One conversation with its messages.'),
   'events.explain': op(z.object({ eventId: Ids.event }).strict(), ReasoningSchema, 'Grounded reasoning steps for one event.'),
 
@@ -316,7 +329,7 @@ export const contract = {
   'zones.remove': op(z.object({ caseId: Ids.case, zoneId: Ids.zone }).strict(), z.object({ removed: z.boolean() }), 'Remove a zone.'),
   'definitions.list': op(z.object({ caseId: Ids.case }).strict(), z.array(DefinitionSchema), 'User-defined anomaly definitions of a case.'),
   'definitions.add': op(z.object({ caseId: Ids.case, text: text(500).trim().min(1) }).strict(), DefinitionSchema, 'Add an anomaly definition such as "bicycle" or "person stationary > 60 s"; refused when the models cannot see it.'),
-  'definitions.remove': op(z.object({ caseId: Ids.case, definitionId: z.string().max(64) }).strict(), z.object({ removed: z.boolean() }), 'Remove a definition.'),
+  'definitions.remove': op(z.object({ caseId: Ids.case, definitionId: Ids.definition }).strict(), z.object({ removed: z.boolean() }), 'Remove a definition.'),
 
   'reports.export': op(
     z.object({ caseId: Ids.case, eventIds: z.array(Ids.event).max(500).optional(), transcript: z.boolean().default(false) }).strict(),

@@ -17,6 +17,7 @@ import { listModelStatus } from '../inference/model-status.js';
 import { getAnalysis, getEvent, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
+import { addDefinition, addZone, askQuestion, explainEvent, getConversation, getDefinition, getZone, listConversations, listDefinitions, listZones, removeDefinition, removeZone } from '../reasoning/index.js';
 import { getReport, listReports } from '../report/records.js';
 import type { PdfPrinter } from '../report/printer.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
@@ -218,7 +219,6 @@ export class Engine {
         this.emit({ type: 'changed', caseId: e.caseId, what: 'events' });
         return e;
       },
-      // Interim until the reasoning, report and model-status modules are wired (this session).
       'evidence.makeProxy': (i) => {
         const ev = getEvidenceRow(db, i.evidenceId);
         if (ev.proxy_status === 'original') throw new VigilError('conflict', `${ev.file_name} plays as it is; it needs no playback copy.`);
@@ -233,16 +233,58 @@ export class Engine {
       },
       'models.list': () =>
         listModelStatus().models.map((m) => ({ name: m.name, task: m.task, source: m.source, licence: m.licence, sha256: m.sha256, status: m.status, ...(m.problem ? { problem: m.problem } : {}), ep: m.ep })),
-      'chat.ask': () => pending('chat.ask'),
-      'chat.list': () => pending('chat.list'),
-      'chat.get': () => pending('chat.get'),
-      'events.explain': () => pending('events.explain'),
-      'zones.list': () => pending('zones.list'),
-      'zones.add': () => pending('zones.add'),
-      'zones.remove': () => pending('zones.remove'),
-      'definitions.list': () => pending('definitions.list'),
-      'definitions.add': () => pending('definitions.add'),
-      'definitions.remove': () => pending('definitions.remove'),
+      'chat.ask': async (i) => {
+        getCase(db, i.caseId);
+        const r = await askQuestion(db, i);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'conversations' });
+        return { conversationId: r.conversationId, messageId: r.messageId, answer: r.answer, citations: r.citations, refused: r.refused };
+      },
+      'chat.list': (i) => {
+        getCase(db, i.caseId);
+        return listConversations(db, i.caseId);
+      },
+      'chat.get': (i) => {
+        getCase(db, i.caseId);
+        const c = getConversation(db, i.conversationId);
+        if (c.caseId !== i.caseId) throw new VigilError('not_found', `Conversation ${i.conversationId} is not part of case ${i.caseId}.`);
+        return c;
+      },
+      'events.explain': (i) => explainEvent(db, i.eventId),
+      'zones.list': (i) => {
+        getCase(db, i.caseId);
+        if (i.evidenceId && getEvidenceRow(db, i.evidenceId).case_id !== i.caseId) throw new VigilError('not_found', `Evidence ${i.evidenceId} is not part of case ${i.caseId}.`);
+        return listZones(db, i);
+      },
+      'zones.add': (i) => {
+        getCase(db, i.caseId);
+        const z = addZone(db, i);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'zones' });
+        return z;
+      },
+      'zones.remove': (i) => {
+        getCase(db, i.caseId);
+        if (getZone(db, i.zoneId).caseId !== i.caseId) throw new VigilError('not_found', `Zone ${i.zoneId} is not part of case ${i.caseId}.`);
+        removeZone(db, i.zoneId);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'zones' });
+        return { removed: true };
+      },
+      'definitions.list': (i) => {
+        getCase(db, i.caseId);
+        return listDefinitions(db, i.caseId);
+      },
+      'definitions.add': (i) => {
+        getCase(db, i.caseId);
+        const d = addDefinition(db, i);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'events' });
+        return d;
+      },
+      'definitions.remove': (i) => {
+        getCase(db, i.caseId);
+        if (getDefinition(db, i.definitionId).caseId !== i.caseId) throw new VigilError('not_found', `Definition ${i.definitionId} is not part of case ${i.caseId}.`);
+        removeDefinition(db, i.definitionId);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'events' });
+        return { removed: true };
+      },
       'reports.export': (i) => {
         const c = getCase(db, i.caseId);
         for (const id of i.eventIds ?? []) if (getEvent(db, id).caseId !== c.id) throw new VigilError('not_found', `Event ${id} is not part of case ${c.id}.`);
@@ -263,10 +305,6 @@ export class Engine {
       'audit.verify': () => verifyAudit(db),
     };
   }
-}
-
-function pending(op: string): never {
-  throw new VigilError('internal', `${op} is not wired yet.`);
 }
 
 export function toErrorBody(e: unknown): { status: number; body: ApiErrorBody } {

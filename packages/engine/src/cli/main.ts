@@ -7,6 +7,9 @@ import { isVigilError, type ErrorCode } from '../errors.js';
 import { VIGIL_VERSION } from '../version.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { runAnalyzeCase } from './commands/analyze.js';
+import { runAnalyzeFile } from './commands/analyze-file.js';
+import { runEval } from './commands/eval.js';
+import { runAsk, runEvalQa, runExplain } from './commands/reasoning.js';
 import { runCaseExport, runCaseImport } from './commands/bundle.js';
 import { runDetect } from './commands/detect.js';
 import { auditVerify, caseCreate, caseList, caseShow, dbBackup, importFile, serve } from './commands/foundation.js';
@@ -34,7 +37,12 @@ const commands: Record<string, Command> = {
   serve: (a) => serve(a, log),
   'models list': runModelsList,
   detect: (a) => runDetect(a, { onProgress: progress }),
-  analyze: (a) => runAnalyzeCase(a, progress),
+  // With --db it analyses case evidence; with a FILE and no --db it is batch work writing --out JSON.
+  analyze: (a) => (a.flags.db === undefined && a.positionals.length ? runAnalyzeFile(a, { onProgress: progress }) : runAnalyzeCase(a, progress)),
+  eval: (a) => runEval(a, { onProgress: progress, log }),
+  ask: runAsk,
+  explain: runExplain,
+  'eval-qa': (a) => runEvalQa(a, { onProgress: progress, log }),
   report: (a) => runReport(a, progress),
 };
 
@@ -52,6 +60,11 @@ const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
   vigil models list [--ep auto|cpu|cuda|dml|coreml] [--json]
   vigil detect FILE [--fps N] [--model nanodet|centernet] [--json]
   vigil analyze --db PATH --case ID --evidence EID [--reference EID,EID...] [--fps N] [--detector auto|nanodet|centernet|none] [--json]
+  vigil analyze FILE --out result.json [--reference FILE,FILE...] [--fps N] [--detector NAME]
+  vigil eval --dataset DIR [--reference train|self] [--clips a,b] [--json]
+  vigil ask --db PATH --case ID [--conversation CID] "question" [--json]
+  vigil explain --db PATH --case ID --event EVID [--json]
+  vigil eval-qa --dataset DIR [--json]
   vigil report --db PATH --case ID --out FILE.pdf [--events ID,ID...] [--transcript] [--force] [--json]
 `;
 

@@ -7,6 +7,7 @@ import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import type { DetectorLike } from '../analysis/measurements.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import { isVigilError, VigilError } from '../errors.js';
+import { categorizeResultEvents } from '../reasoning/categorize.js';
 import { ModelRegistry } from '../inference/registry.js';
 import { abandonAnalysis, beginAnalysis, DbAnalysisSink, finishAnalysis, type AnalysisRecord } from '../store/analyses.js';
 import { getEvidenceRow } from '../store/evidence.js';
@@ -69,7 +70,9 @@ export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {
     sink.flush();
     const stats = { ...result.stats, notes: [...notes, ...result.stats.notes] } as unknown as Record<string, unknown>;
     const params = { ...result.params, reference };
-    const { eventIds } = finishAnalysis(db, analysisId, { frames: result.frames, tracks: result.tracks, events: result.events, stats, params });
+    ctx.onProgress(0.99, 'categorise');
+    const events = categorizeResultEvents(db, analysisId, { frames: result.frames, tracks: result.tracks, events: result.events, params: result.params });
+    const { eventIds } = finishAnalysis(db, analysisId, { frames: result.frames, tracks: result.tracks, events, stats, params });
     return { targetId: analysisId, result: { analysisId, eventIds } };
   } catch (e) {
     abandonAnalysis(db, analysisId, ctx.signal.aborted || (isVigilError(e) && e.code === 'cancelled') ? 'cancelled' : 'failed');
