@@ -104,8 +104,10 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
     reference: 'self',
     sigma: 0,
     sigmaS: 0.3,
-    enterThreshold: 0.6,
-    exitThreshold: 0.45,
+    // Frame scores are calibrated so that 0.5 is the edge of normal frames (z = 1: the rarest 1 % of the
+    // reference's frames); an event starts there and lasts while the score stays above z = 2/3.
+    enterThreshold: 0.5,
+    exitThreshold: 0.4,
     minEventS: 0.8,
     mergeGapS: 1.5,
     heatCell: 4,

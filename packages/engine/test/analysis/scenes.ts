@@ -63,7 +63,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     graph.push(`[bg${i}][o${i}]overlay=x='${ob.x0}+${ob.vx}*${tt}':y='${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
   });
   const post = ['format=yuv420p'];
-  if (o.vfrGap) post.push(`setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
+  if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
   graph.push(`[bg${o.objects.length}]${post.join(',')}`);
   const out = path.join(dir, o.name);
   const frameCount = Math.round(o.seconds * fps);

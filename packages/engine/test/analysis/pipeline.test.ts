@@ -1,0 +1,266 @@
+/**
+ * The analysis end to end on footage generated here with the real ffmpeg: walkers at normal speed plus one
+ * object that runs, stops and stays, or moves against the flow. The event must be found at the right time
+ * and its box at the right place, with the attribute that makes it anomalous on top.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iou } from '../../src/analysis/geometry.js';
+import { analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../src/analysis/pipeline.js';
+import type { AnalysisSink, AnomalyEvent, Box, HeatmapFrame, TrackObservation } from '../../src/analysis/types.js';
+import { gaussianSmooth } from '../../src/eval/frame-auc.js';
+import { isVigilError } from '../../src/errors.js';
+import { makeClip, makeTempDir } from '../helpers/media.js';
+import { makeScene, walkers, type Scene, type SceneObject } from './scenes.js';
+
+const W = 320;
+const H = 240;
+const SECONDS = 12;
+const TEST_LANES = [10, 55, 145, 195];
+const REFERENCE_LANES = [10, 55, 100, 145, 195];
+const LANE = 102;
+
+class CollectingSink implements AnalysisSink {
+  obs: TrackObservation[] = [];
+  heatmaps: HeatmapFrame[] = [];
+  finished = 0;
+  observations(b: TrackObservation[]): void {
+    this.obs.push(...b);
+  }
+  heatmap(h: HeatmapFrame): void {
+    this.heatmaps.push(h);
+  }
+  finish(): void {
+    this.finished++;
+  }
+}
+const sink = (): CollectingSink => new CollectingSink();
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let reference: Scene;
+let runner: Scene;
+let loiterer: Scene;
+let counterflow: Scene;
+let fitted: FittedReference;
+
+const runnerObj: SceneObject = { w: 12, h: 30, x0: -450, y0: LANE, vx: 90, shade: 230 };
+const loitererObj: SceneObject = { w: 12, h: 30, x0: -12, y0: LANE, vx: 18, stopAtS: 5, shade: 230 };
+const counterObj: SceneObject = { w: 12, h: 30, x0: 330, y0: LANE, vx: -18, shade: 230 };
+
+function scene(name: string, lanes: number[], extra: SceneObject[]): Promise<Scene> {
+  return makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: H, objects: walkers({ width: W, seconds: SECONDS, lanes, extra }) });
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir('vigil-analysis-'));
+  [reference, runner, loiterer, counterflow] = await Promise.all([
+    scene('reference.mp4', REFERENCE_LANES, []),
+    scene('runner.mp4', TEST_LANES, [runnerObj]),
+    scene('loiterer.mp4', TEST_LANES, [loitererObj]),
+    scene('counterflow.mp4', TEST_LANES, [counterObj]),
+  ]);
+  fitted = await fitNormality([reference.path]);
+}, 120_000);
+
+afterAll(async () => {
+  await cleanup?.();
+});
+
+/** The event with the highest peak. */
+function topEvent(r: AnalysisResult): AnomalyEvent {
+  expect(r.events.length).toBeGreaterThan(0);
+  return r.events.slice().sort((a, b) => b.peakScore - a.peakScore)[0];
+}
+
+/** The event's box best matching the truth at its peak time. */
+function bestIou(e: AnomalyEvent, truth: Box | null): number {
+  expect(truth).not.toBeNull();
+  return Math.max(...e.boxes.map((b) => iou(b.box, truth!)));
+}
+
+describe('analyzeVideo on generated footage', () => {
+  it('finds a runner among walkers (self-reference): right time, right place, speed on top', async () => {
+    const s = sink();
+    const r = await analyzeVideo(runner.path, { sink: s, reference: 'self' });
+    const e = topEvent(r);
+    // The runner is in view from 4.9 s to 8.6 s.
+    expect(e.startTime).toBeGreaterThan(4.3);
+    expect(e.startTime).toBeLessThan(6.5);
+    expect(e.endTime).toBeGreaterThan(7.5);
+    expect(e.endTime).toBeLessThan(10);
+    expect(e.peakTime).toBeGreaterThanOrEqual(5);
+    expect(e.peakTime).toBeLessThanOrEqual(8.6);
+    expect(bestIou(e, runner.boxAt(runner.objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
+    expect(e.topAttributes[0].attribute).toBe('speed');
+    expect(e.confidence).toBeGreaterThan(0.5);
+    // Walkers alone never make an event.
+    expect(r.events.every((x) => x.endTime > 4.5 && x.startTime < 9)).toBe(true);
+    // The runner's track reads as entering from the left and leaving at the right.
+    const track = r.tracks.find((t) => t.id === e.trackIds[0])!;
+    expect(track.trajectory.exit).toBe('right');
+    expect(track.meanSpeed).toBeGreaterThan(2);
+
+    // Smoothing is the evaluation's Gaussian with the recorded σ (one source of truth).
+    expect(r.params.sigma).toBeCloseTo(r.params.sigmaS * r.params.fps, 6);
+    const smoothed = gaussianSmooth(r.frames.map((f) => f.raw), r.params.sigma);
+    r.frames.forEach((f, k) => expect(f.smoothed).toBeCloseTo(smoothed[k], 3));
+
+    // Streaming output: one heatmap per analysed frame, hottest near the runner at the peak.
+    expect(s.finished).toBe(1);
+    expect(s.heatmaps.map((h) => h.frame)).toEqual(r.frames.map((f) => f.frame));
+    const hm = s.heatmaps.find((h) => h.frame === e.peakFrame)!;
+    expect(hm.width).toBe(r.params.heatmapWidth);
+    expect(hm.data.length).toBe(hm.width * hm.height);
+    let best = 0;
+    for (let i = 1; i < hm.data.length; i++) if (hm.data[i] > hm.data[best]) best = i;
+    const truth = runner.boxAt(runner.objects.length - 1, e.peakTime)!;
+    const cell = W / hm.width;
+    const hx = ((best % hm.width) + 0.5) * cell;
+    const hy = (Math.floor(best / hm.width) + 0.5) * cell;
+    expect(hx).toBeGreaterThan(truth[0] - 2 * cell);
+    expect(hx).toBeLessThan(truth[2] + 2 * cell);
+    expect(hy).toBeGreaterThan(truth[1] - 2 * cell);
+    expect(hy).toBeLessThan(truth[3] + 2 * cell);
+    // Observations: one per track per frame, scores in 0..1, every track summarised.
+    const keys = new Set(s.obs.map((o) => `${o.frame}:${o.trackId}`));
+    expect(keys.size).toBe(s.obs.length);
+    expect(s.obs.every((o) => o.score >= 0 && o.score <= 1)).toBe(true);
+    expect(new Set(s.obs.map((o) => o.trackId)).size).toBe(r.tracks.length);
+  }, 60_000);
+
+  it('finds someone who stops and stays (reference footage of walkers): standing still explains it', async () => {
+    const r = await analyzeVideo(loiterer.path, { sink: sink(), reference: fitted });
+    const e = topEvent(r);
+    // Stops at 5 s and stays until the end.
+    expect(e.startTime).toBeGreaterThan(4.5);
+    expect(e.startTime).toBeLessThan(8.5);
+    expect(e.endTime).toBeGreaterThan(11);
+    expect(bestIou(e, loiterer.boxAt(loiterer.objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
+    // Nobody in the reference stands still: a speed of 0 and the time spent in one place both explain it.
+    const top = e.topAttributes[0];
+    expect(top.attribute === 'stationary' || (top.attribute === 'speed' && top.value === 0)).toBe(true);
+    expect(e.topAttributes.map((a) => a.attribute)).toContain('stationary');
+    const track = r.tracks.find((t) => t.id === e.trackIds[0])!;
+    expect(track.trajectory.text).toContain('stops and stays');
+    expect(r.params.reference).toEqual([reference.path]);
+  }, 60_000);
+
+  it('finds someone moving against the flow (reference footage): direction on top', async () => {
+    const r = await analyzeVideo(counterflow.path, { sink: sink(), reference: fitted });
+    const e = topEvent(r);
+    const track = r.tracks.find((t) => t.id === e.trackIds[0])!;
+    expect(e.topAttributes[0].attribute).toBe('direction');
+    expect(e.topAttributes[0].value).toBe('left');
+    expect(e.topAttributes[0].normal).toBe('right');
+    expect(track.trajectory.entry).toBe('right');
+    expect(bestIou(e, counterflow.boxAt(counterflow.objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
+  }, 60_000);
+
+  it('scores walkers-only footage against its reference without events', async () => {
+    const again = await scene('walkers2.mp4', REFERENCE_LANES, []);
+    const r = await analyzeVideo(again.path, { sink: sink(), reference: fitted });
+    expect(r.events).toEqual([]);
+    expect(r.tracks.length).toBeGreaterThan(10);
+  }, 60_000);
+});
+
+describe('analyzeVideo on bad or unusual input', () => {
+  it('reports no events and says why for footage without motion', async () => {
+    const still = await makeClip(dir, { name: 'still.mp4', content: 'gray', seconds: 3, fps: 10, width: 160, height: 120 });
+    const s = sink();
+    const r = await analyzeVideo(still, { sink: s, reference: 'self' });
+    expect(r.events).toEqual([]);
+    expect(r.tracks).toEqual([]);
+    expect(r.frames).toHaveLength(30);
+    expect(r.frames.every((f) => f.raw === 0)).toBe(true);
+    expect(r.stats.notes.join(' ')).toMatch(/No moving objects/);
+    expect(s.finished).toBe(1);
+  }, 30_000);
+
+  it('handles one-frame footage with a clear note', async () => {
+    const one = await makeClip(dir, { name: 'one.mp4', seconds: 0.04, fps: 25, width: 160, height: 120 });
+    const r = await analyzeVideo(one, { sink: sink(), reference: 'self' });
+    expect(r.frames).toHaveLength(1);
+    expect(r.events).toEqual([]);
+    expect(r.stats.notes.join(' ')).toMatch(/single frame/);
+  }, 30_000);
+
+  it('uses a reference clip of another resolution of the same view, and refuses another aspect ratio', async () => {
+    const big = await makeScene(dir, {
+      name: 'reference-640.mp4',
+      seconds: SECONDS,
+      fps: 10,
+      width: 2 * W,
+      height: 2 * H,
+      objects: walkers({ width: 2 * W, seconds: SECONDS, lanes: REFERENCE_LANES.map((y) => 2 * y) }).map((o) => ({ ...o, w: 2 * o.w, h: 2 * o.h, vx: 2 * o.vx })),
+    });
+    const r = await analyzeVideo(runner.path, { sink: sink(), reference: { paths: [big.path] } });
+    const e = topEvent(r);
+    expect(e.peakTime).toBeGreaterThanOrEqual(5);
+    expect(e.peakTime).toBeLessThanOrEqual(8.6);
+    expect(e.topAttributes[0].attribute).toBe('speed');
+
+    const wide = await makeClip(dir, { name: 'wide.mp4', seconds: 1, fps: 10, width: 320, height: 180 });
+    const s = sink();
+    const err = await analyzeVideo(runner.path, { sink: s, reference: { paths: [wide] } }).catch((x: unknown) => x);
+    expect(isVigilError(err) && err.code === 'invalid_input').toBe(true);
+    expect((err as Error).message).toMatch(/aspect/);
+    expect(s.finished).toBe(0);
+    expect(s.heatmaps).toHaveLength(0);
+  }, 90_000);
+
+  it('follows real timestamps of variable-frame-rate footage', async () => {
+    // A 3 s pause in recording after frame 30 (3 s): the runner appears at 4.9 s of scene time = 7.9 s of video.
+    const vfr = await makeScene(dir, {
+      name: 'runner-vfr.mp4',
+      seconds: SECONDS,
+      fps: 10,
+      width: W,
+      height: H,
+      objects: walkers({ width: W, seconds: SECONDS, lanes: TEST_LANES, extra: [runnerObj] }),
+      vfrGap: { atFrame: 30, gapS: 3 },
+    });
+    const r = await analyzeVideo(vfr.path, { sink: sink(), reference: 'self' });
+    const jump = r.frames.findIndex((f) => f.time > 3);
+    expect(r.frames[jump].frame).toBe(30);
+    expect(r.frames[jump].time - r.frames[jump - 1].time).toBeCloseTo(3.1, 1);
+    const e = topEvent(r);
+    expect(e.peakTime).toBeGreaterThanOrEqual(8);
+    expect(e.peakTime).toBeLessThanOrEqual(11.6);
+    expect(r.stats.notes.join(' ')).toMatch(/variable frame rate/);
+  }, 60_000);
+
+  it('analyses 4K footage at a bounded analysis size', async () => {
+    const uhd = await makeClip(dir, { name: 'uhd.mp4', seconds: 0.2, fps: 10, width: 3840, height: 2160 });
+    const s = sink();
+    const r = await analyzeVideo(uhd, { sink: s, reference: 'self' });
+    expect(r.params.analysisWidth).toBeLessThanOrEqual(384);
+    expect(r.params.analysisHeight).toBe(Math.round((r.params.analysisWidth * 2160) / 3840 / 2) * 2);
+    expect(r.frames).toHaveLength(2);
+    expect(s.heatmaps[0].width).toBe(r.params.heatmapWidth);
+  }, 60_000);
+
+  it('stops when cancelled, without finishing the sink', async () => {
+    const controller = new AbortController();
+    const s = sink();
+    const stages: string[] = [];
+    const err = await analyzeVideo(runner.path, {
+      sink: s,
+      reference: 'self',
+      signal: controller.signal,
+      onProgress: (f, stage) => {
+        if (stage) stages.push(stage);
+        if (f > 0.2) controller.abort();
+      },
+    }).catch((x: unknown) => x);
+    expect(isVigilError(err) && err.code === 'cancelled').toBe(true);
+    expect(s.finished).toBe(0);
+    expect(stages[0]).toBe('decode+track');
+  }, 60_000);
+
+  it('refuses empty reference lists and reference footage without objects', async () => {
+    await expect(fitNormality([])).rejects.toMatchObject({ code: 'invalid_input' });
+    const still = await makeClip(dir, { name: 'still-ref.mp4', content: 'gray', seconds: 2, fps: 10, width: 320, height: 240 });
+    await expect(fitNormality([still])).rejects.toThrow(/no moving objects/);
+  }, 30_000);
+});
