@@ -130,7 +130,7 @@ export async function askQuestion(db: Db, input: AskInput, opts: AskOptions = {}
   let conv: ConvRow | null = null;
   if (input.conversationId !== undefined) {
     conv = conversationRow(db, input.conversationId);
-    if (conv.case_id !== input.caseId) throw new VigilError('forbidden', `Conversation ${input.conversationId} belongs to another case; start a new conversation in this case instead.`);
+    if (conv.case_id !== input.caseId) throw new VigilError('not_found', `Conversation ${input.conversationId} is not part of case ${input.caseId}; start a new conversation in this case instead.`);
   }
   const state = conv ? lastState(db, conv.id) : EMPTY_STATE;
   const { models, unanalysed } = caseEvidenceModels(db, input.caseId);

@@ -33,7 +33,7 @@ export function addZone(db: Db, input: { caseId: string; evidenceId: string; nam
   if (!name) throw new VigilError('invalid_input', 'A zone needs a name.');
   if (name.length > 80) throw new VigilError('invalid_input', `Zone names are limited to 80 characters (got ${name.length}).`);
   const { width, height, caseId } = frameSize(db, input.evidenceId);
-  if (caseId !== input.caseId) throw new VigilError('forbidden', `Evidence ${input.evidenceId} belongs to another case.`);
+  if (caseId !== input.caseId) throw new VigilError('not_found', `Evidence ${input.evidenceId} is not part of case ${input.caseId}.`);
   const poly = input.polygon;
   if (!Array.isArray(poly) || poly.length < 3) throw new VigilError('invalid_input', `Zone "${name}" needs a polygon of at least 3 points.`);
   if (poly.length > 500) throw new VigilError('invalid_input', `Zone "${name}" has ${poly.length} points; the limit is 500.`);

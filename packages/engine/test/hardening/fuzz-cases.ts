@@ -28,7 +28,7 @@ export interface FuzzWorld {
   paths: { database: string; folder: string; existingFile: string };
 }
 
-export const ID_PREFIXES = ['case', 'ev', 'job', 'an', 'evt', 'note', 'conv', 'zone', 'rep'] as const;
+export const ID_PREFIXES = ['case', 'ev', 'job', 'an', 'evt', 'note', 'conv', 'zone', 'rep', 'def', 'msg'] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /** A well-formed id that names nothing. */

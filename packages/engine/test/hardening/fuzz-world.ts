@@ -41,9 +41,11 @@ async function seedCase(engine: EngineLike, dir: string, name: string, seconds: 
   const zone = rand('zone');
   engine.db.prepare('INSERT INTO conversations (id, case_id, title, created_at) VALUES (?,?,?,?)').run(conv, c.id, 'Seed conversation', now);
   engine.db.prepare('INSERT INTO zones (id, case_id, evidence_id, name, polygon_json, created_at) VALUES (?,?,?,?,?,?)').run(zone, c.id, ev, 'Gate', '[[0,0],[10,0],[10,10]]', now);
+  const def = rand('def');
+  engine.db.prepare('INSERT INTO definitions (id, case_id, text, rule_json, created_at) VALUES (?,?,?,?,?)').run(def, c.id, 'bicycle', '{"labels":["bicycle"]}', now);
   const note = (await engine.call('notes.add', { caseId: c.id, evidenceId: ev, title: 'Seed', body: 'seed note', frame: 2 })) as { id: string };
   const ids = Object.fromEntries(ID_PREFIXES.map((p) => [p, rand(p)])) as Record<IdPrefix, string>;
-  return { ...ids, case: c.id, ev, job: jobId, an, evt, note: note.id, conv, zone };
+  return { ...ids, case: c.id, ev, job: jobId, an, evt, note: note.id, conv, zone, def };
 }
 
 export async function seedFuzzWorld(engine: EngineLike, dir: string): Promise<FuzzWorld> {

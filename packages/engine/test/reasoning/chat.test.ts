@@ -234,7 +234,7 @@ describe('chat over a stored analysis', () => {
     const before2 = snapshot(fx.dbPath);
     const own = await askQuestion(fx.db, { caseId: fx.caseId, question: 'what happened?' });
     const afterOwn = snapshot(fx.dbPath);
-    await expect(askQuestion(fx.db, { caseId: other.id, conversationId: own.conversationId, question: 'what happened?' })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/belongs to another case/) });
+    await expect(askQuestion(fx.db, { caseId: other.id, conversationId: own.conversationId, question: 'what happened?' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/is not part of case/) });
     expect(snapshot(fx.dbPath)).toBe(afterOwn);
     expect(before2).not.toBe(afterOwn);
     expect(before).not.toBe(before2); // only the new case was added in between

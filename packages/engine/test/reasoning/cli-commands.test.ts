@@ -33,7 +33,7 @@ describe('vigil ask / explain / eval-qa command modules', () => {
     expect(r.steps.map((s) => s.kind)).toContain('conclusion');
     expect(r.steps.every((s) => s.citations.length > 0)).toBe(true);
     const other = createCase(fx.db, { name: 'Someone else' });
-    await expect(runExplain(parseArgs(['--db', fx.dbPath, '--case', other.id, '--event', fx.eventIds[0]]))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(runExplain(parseArgs(['--db', fx.dbPath, '--case', other.id, '--event', fx.eventIds[0]]))).rejects.toMatchObject({ code: 'not_found' });
     await expect(runExplain(parseArgs(['--db', fx.dbPath, '--case', fx.caseId]))).rejects.toThrow(/--event is required/);
   });
 

@@ -44,7 +44,7 @@ export async function runExplain(a: ParsedArgs) {
   const db = openDatabase(dbOf(a));
   try {
     getCase(db, caseId);
-    if (getEvent(db, eventId).caseId !== caseId) throw new VigilError('forbidden', `Event ${eventId} belongs to another case.`);
+    if (getEvent(db, eventId).caseId !== caseId) throw new VigilError('not_found', `Event ${eventId} is not part of case ${caseId}.`);
     return explainEvent(db, eventId);
   } finally {
     db.close();
