@@ -57,10 +57,11 @@ function CaseChat({ caseItem, evidenceList }: { caseItem: Case; evidenceList: re
     if (chatFocusRequest > 0) inputRef.current?.focus();
   }, [chatFocusRequest]);
 
-  // A remembered conversation that no longer exists (other database) is forgotten.
+  // A remembered conversation the engine does not know (another database) is forgotten. Judged by the
+  // engine's answer, not by the list, which lags behind a conversation just started.
   useEffect(() => {
-    if (conversationId && conversations.data && !conversations.data.some((c) => c.id === conversationId)) setConversationId(null);
-  }, [conversationId, conversations.data, setConversationId]);
+    if (conversation.error?.code === 'not_found') setConversationId(null);
+  }, [conversation.error, setConversationId]);
 
   const items: ChatItem[] = (conversation.data?.messages ?? []).map((m) => ({ key: m.id, role: m.role, text: m.text, citations: m.citations, refused: m.refused, at: m.createdAt }));
   // The answer just received, until the refetched conversation includes it.
@@ -140,7 +141,7 @@ function CaseChat({ caseItem, evidenceList }: { caseItem: Case; evidenceList: re
           New
         </button>
       </header>
-      <ErrorBanner error={conversations.error ?? conversation.error} />
+      <ErrorBanner error={conversations.error ?? (conversation.error?.code === 'not_found' ? null : conversation.error)} />
       <div className="chat-scroll" ref={scrollRef} data-testid="chat-messages">
         {items.length === 0 && (
           <div className="chat-empty">

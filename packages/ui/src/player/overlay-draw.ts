@@ -92,7 +92,7 @@ export function drawOverlay(g: CanvasRenderingContext2D, width: number, height: 
     g.setLineDash([6 * dpr, 4 * dpr]);
     g.lineWidth = 2 * dpr;
     g.strokeStyle = BOX_COLOURS.cited;
-    for (const b of s.citation.boxes) {
+    for (const { box: b } of s.citation.boxes) {
       const pad = 4 * dpr;
       g.strokeRect(X(b[0]) - pad, Y(b[1]) - pad, X(b[2]) - X(b[0]) + 2 * pad, Y(b[3]) - Y(b[1]) + 2 * pad);
     }

@@ -148,9 +148,11 @@ function Definitions({ caseId }: { caseId: string }) {
   );
 }
 
-/** A one-line reading of the engine's parsed rule (open-ended record). */
-function summariseRule(rule: Record<string, unknown>): string {
-  return Object.entries(rule)
+/** A one-line reading of the engine's parsed rule (an open-ended value). */
+function summariseRule(rule: unknown): string {
+  if (rule === null || rule === undefined) return '';
+  if (typeof rule !== 'object') return String(rule).slice(0, 120);
+  return Object.entries(rule as Record<string, unknown>)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' · ')
