@@ -215,6 +215,28 @@ test('import footage and reference, analyse from the UI with progress, see the e
     await timeline.getByTestId('timeline-zoom-fit').click();
     expect(await span()).toBeCloseTo(duration, 3);
   });
+
+  await test.step('a re-analysis can be cancelled; the results on screen stay', async () => {
+    const eventsBefore = await page.getByTestId('events').getByTestId('event-item').count();
+    if (!(await page.getByTestId('analysis-settings').isVisible())) await page.getByTestId('analysis-settings-toggle').click();
+    await page.getByTestId('analysis-fps').selectOption('15');
+    await page.getByTestId('analysis-start').click();
+    const progress = page.getByTestId('analysis-progress');
+    await expect(progress).toHaveAttribute('data-state', /queued|running/);
+    await expect(page.getByTestId('player-analysis')).toContainText('re-analysing');
+    // The player stays usable while the engine works.
+    await releaseFocus(page);
+    const before = await frameShown();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('frame-number')).toHaveAttribute('data-frame', String(before + 1));
+    await progress.getByTestId('job-cancel').click();
+    await expect(progress).toHaveAttribute('data-state', 'cancelled');
+    await expect(progress).toContainText('cancelled');
+    const analyses = await api.call('analysis.list', { evidenceId: ids.evidenceId });
+    expect(analyses.map((a) => a.state)).toEqual(['cancelled', 'done']);
+    await expect(page.getByTestId('events').getByTestId('event-item')).toHaveCount(eventsBefore);
+    await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-frame', /\d+/);
+  });
 });
 
 test('overlays are drawn where the engine says, and the toggles work', async () => {
@@ -439,9 +461,24 @@ test('chat: an answer with citations that seek the player; history survives a re
     await expect(answer.getByTestId('citation').first()).toHaveClass(/active/);
     await shot('08-chat-citation');
   }
+
+  // A second turn in the same conversation; a question the footage cannot answer is shown as refused.
+  await input.fill('What is the name of the person who ran?');
+  await input.press('Enter');
+  await expect(page.locator('[data-testid="chat-message"][data-role="assistant"]')).toHaveCount(2, { timeout: 60_000 });
+  const second = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
+  await expect(second).not.toHaveClass(/pending/);
+  expect(await api.call('chat.list', { caseId: ids.caseId })).toHaveLength(1);
+  const after = await api.call('chat.get', { caseId: ids.caseId, conversationId: conversations[0].id });
+  expect(after.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  const secondReply = after.messages[3];
+  await expect(second).toHaveAttribute('data-refused', String(secondReply.refused));
+  await expect(second.getByTestId('chat-refused')).toHaveCount(secondReply.refused ? 1 : 0);
+  await shot('08b-chat-second-turn');
+
   await page.reload();
   await page.getByTestId('tab-chat').click();
-  await expect(page.getByTestId('chat-message')).toHaveCount(conv.messages.length);
+  await expect(page.getByTestId('chat-message')).toHaveCount(after.messages.length);
   await expectCleanConsole();
 });
 

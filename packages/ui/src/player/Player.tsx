@@ -371,6 +371,7 @@ function PlayerHeader({ evidence, analysis, running }: { evidence: Evidence; ana
         {evidence.width}×{evidence.height} · {evidence.fps > 0 ? `${Math.round(evidence.fps * 1000) / 1000} fps` : 'fps unknown'}
       </span>
       <span className="player-analysis" data-testid="player-analysis">
+        {running && analysis && <span className="pill live">re-analysing…</span>}
         {analysis ? (
           <>
             <span className="pill ok">analysed</span>
