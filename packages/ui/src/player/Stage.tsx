@@ -42,7 +42,8 @@ export function Stage(p: StageProps) {
   const [intrinsic, setIntrinsic] = useState<{ w: number; h: number } | null>(null);
   const [zoom, setZoom] = useState<ZoomPan>(IDENTITY);
   const [hover, setHover] = useState<[number, number] | null>(null);
-  const [overBox, setOverBox] = useState(false);
+  // Track under the pointer and where the pointer is in the stage (for the hover tag).
+  const [hoverBox, setHoverBox] = useState<{ trackId: number; x: number; y: number } | null>(null);
 
   const srcW = p.evidence.width;
   const srcH = p.evidence.height;
@@ -150,7 +151,11 @@ export function Stage(p: StageProps) {
     }
     const pt = toSource(e.clientX, e.clientY);
     if (drafting) setHover(pt);
-    else if (pt && settings.boxes) setOverBox(hitBox(observations.map((o) => o.box), pt[0], pt[1], 3 / screenScale) >= 0);
+    else if (pt && settings.boxes) {
+      const i = hitBox(observations.map((o) => o.box), pt[0], pt[1], 3 / screenScale);
+      const r = stageRef.current?.getBoundingClientRect();
+      setHoverBox(i >= 0 && r ? { trackId: observations[i].trackId, x: e.clientX - r.left, y: e.clientY - r.top } : null);
+    }
   };
 
   const onPointerUp = (e: ReactPointerEvent<HTMLDivElement>) => {
@@ -170,7 +175,8 @@ export function Stage(p: StageProps) {
     setSelectedTrackId(hit >= 0 ? observations[hit].trackId : null);
   };
 
-  const cursor = drafting ? 'crosshair' : overBox ? 'pointer' : zoom.scale > 1 ? 'grab' : 'default';
+  const cursor = drafting ? 'crosshair' : hoverBox ? 'pointer' : zoom.scale > 1 ? 'grab' : 'default';
+  const hovered = hoverBox ? (observations.find((o) => o.trackId === hoverBox.trackId) ?? null) : null;
 
   return (
     <div className="stage" ref={stageRef} data-testid="stage" data-zoom={zoom.scale.toFixed(2)}>
@@ -183,7 +189,10 @@ export function Stage(p: StageProps) {
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={() => (drag.current = null)}
-        onPointerLeave={() => setHover(null)}
+        onPointerLeave={() => {
+          setHover(null);
+          setHoverBox(null);
+        }}
       >
         {p.src && <video ref={p.videoRef} className="video" data-testid="video" src={p.src} preload="auto" playsInline disablePictureInPicture muted={false} />}
         {p.src && (
@@ -205,6 +214,25 @@ export function Stage(p: StageProps) {
         )}
       </div>
       {p.children}
+      {hovered && hoverBox && !drafting && (
+        <div className="box-tip" data-testid="box-tip" style={{ left: Math.min(hoverBox.x + 14, stage.w - 190), top: Math.min(hoverBox.y + 14, stage.h - 90) }}>
+          <div className="box-tip-head">
+            <span className="mono">#{hovered.trackId}</span> {hovered.label === 'unknown' ? 'unclassified object' : hovered.label}
+            {hovered.interpolated && <span className="dim"> (interpolated)</span>}
+          </div>
+          <div className="mono box-tip-grid">
+            <span className="dim">score</span>
+            <span>{hovered.score.toFixed(2)}</span>
+            <span className="dim">speed</span>
+            <span>{hovered.speed.toFixed(2)} h/s</span>
+            <span className="dim">heading</span>
+            <span>{hovered.direction === null ? '—' : `${Math.round(hovered.direction)}°`}</span>
+            <span className="dim">conf.</span>
+            <span>{hovered.confidence.toFixed(2)}</span>
+          </div>
+        </div>
+      )}
+      {p.analysisId && selectedTrackId !== null && <SelectedTrackCard analysisId={p.analysisId} trackId={selectedTrackId} onClose={() => setSelectedTrackId(null)} />}
       {drafting && (
         <div className="stage-hint" data-testid="zone-draw-hint">
           Click to place vertices · <kbd>Enter</kbd> or click the first vertex to close · <kbd>Backspace</kbd> undo · <kbd>Esc</kbd> cancel
@@ -223,6 +251,40 @@ export function Stage(p: StageProps) {
             +
           </button>
         </div>
+      )}
+    </div>
+  );
+}
+
+/** What is known about the selected track: its path in words and the attributes that made it stand out. */
+function SelectedTrackCard({ analysisId, trackId, onClose }: { analysisId: string; trackId: number; onClose: () => void }) {
+  const tracks = useOp('analysis.tracks', { analysisId });
+  const t = tracks.data?.find((x) => x.id === trackId);
+  if (!t) return null;
+  return (
+    <div className="track-card" data-testid="track-card" data-track-id={t.id} onPointerDown={(e) => e.stopPropagation()}>
+      <div className="track-card-head">
+        <span className="mono">#{t.id}</span>
+        <span>{t.label === 'unknown' ? 'unclassified object' : t.label}</span>
+        <span className="dim mono">
+          {t.startTime.toFixed(1)}–{t.endTime.toFixed(1)} s
+        </span>
+        <button type="button" className="icon-button" aria-label="Clear track selection" title="Clear selection" onMouseDown={keepFocus} onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <div className="track-card-path">{t.trajectory.text}</div>
+      <div className="track-card-stats mono">
+        max score {t.maxScore.toFixed(2)} · mean speed {t.meanSpeed.toFixed(2)} h/s
+      </div>
+      {t.why.length > 0 && (
+        <ul className="track-card-why">
+          {t.why.slice(0, 3).map((w) => (
+            <li key={w.attribute}>
+              <span>{w.attribute}</span> <span className="mono">{String(w.value)}</span> <span className="dim mono">normal {String(w.normal)}</span>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );
