@@ -80,8 +80,8 @@ function EventsForEvidence({ evidence, evidenceList }: { evidence: Evidence; evi
         <header className="panel-head">
           <h2>Bookmarks</h2>
           <span className="count">{bookmarks.length}</span>
-          <span className="dim small-text">
-            <kbd>M</kbd> marks the current frame
+          <span className="dim small-text" title="M bookmarks the current frame">
+            <kbd>M</kbd> mark
           </span>
         </header>
         <ul className="bookmark-list">
@@ -150,7 +150,7 @@ const EventRow = memo(function EventRow({ event: e, selected, current, onSelect 
             {Math.round(e.confidence * 100)}%
           </span>
         </span>
-        <span className="event-line mono small-text">
+        <span className="event-line wrap mono small-text">
           <span data-testid="event-time">
             {formatTimecode(e.startTime)} – {formatTimecode(e.endTime)}
           </span>
