@@ -364,6 +364,8 @@ test('review by keyboard: confirm with a note, bookmark, next/previous; persiste
     await page.getByTestId('event-note-save').click();
     await expect(item().getByTestId('event-note')).toContainText('Runner crossing');
     await releaseFocus(page);
+    await page.keyboard.press('d');
+    await expect(item()).toHaveAttribute('data-review-state', 'dismissed');
     await page.keyboard.press('c');
     await expect(item()).toHaveAttribute('data-review-state', 'confirmed');
     await expect(page.getByTestId('timeline').locator(`[data-testid="timeline-event"][data-event-id="${planted.id}"]`)).toHaveAttribute('data-review-state', 'confirmed');
@@ -514,6 +516,15 @@ test('zones: draw a polygon on the frame and name it', async () => {
   await setToggle('boxes-toggle', true);
   await setToggle('trajectories-toggle', true);
   await shot('09-zone');
+
+  // A definition that names the zone: accepted and listed, or refused with the engine's reason.
+  await page.getByTestId('definition-input').fill('person stationary > 60 s in Walkway north');
+  await page.getByTestId('definition-add').click();
+  await expect(page.getByTestId('definition-item').or(page.getByTestId('definition-error'))).toBeVisible();
+  const defs = await api.call('definitions.list', { caseId: ids.caseId });
+  if (defs.length > 0) await expect(page.getByTestId('definition-item')).toContainText('Walkway north');
+  else await expect(page.getByTestId('definition-error')).not.toBeEmpty();
+  await shot('09b-definition');
   await expectCleanConsole();
 });
 

@@ -134,10 +134,12 @@ function Definitions({ caseId }: { caseId: string }) {
       <ul className="definition-list">
         {defs.data?.map((d) => (
           <li key={d.id} data-testid="definition-item">
-            <span className="definition-text">{d.text}</span>
-            <code className="definition-rule" title={JSON.stringify(d.rule, null, 1)}>
-              {summariseRule(d.rule)}
-            </code>
+            <span className="definition-body">
+              <span className="definition-text">{d.text}</span>
+              <code className="definition-rule" title={JSON.stringify(d.rule, null, 1)}>
+                {summariseRule(d.rule)}
+              </code>
+            </span>
             <button type="button" className="button small ghost danger" onClick={() => remove.mutate({ caseId, definitionId: d.id })}>
               Remove
             </button>
