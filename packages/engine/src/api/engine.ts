@@ -4,7 +4,7 @@
  * `engine.call(op, input)`; neither adds logic of its own.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isVigilError, VigilError } from '../errors.js';
@@ -291,6 +291,8 @@ export class Engine {
         // The engine names the file: the renderer never sends paths.
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const out = join(this.workDir, c.id, 'reports', `vigil-report-${stamp}.pdf`);
+        // The export refuses a missing folder (an explicit --out must exist); this one is the engine's own.
+        mkdirSync(dirname(out), { recursive: true });
         const job = this.jobs.start('report', c.id, { out, ...(i.eventIds ? { eventIds: i.eventIds } : {}), transcript: i.transcript });
         return { jobId: job.id };
       },
