@@ -8,8 +8,6 @@ export interface EngineApi {
   baseUrl: string;
   token: string;
   call<K extends OpName>(op: K, input: OpInput<K>): Promise<OpOutput<K>>;
-  /** True when the engine answers this operation with its "not wired yet" placeholder. */
-  notWired(op: OpName, input: unknown): Promise<boolean>;
 }
 
 export function engineApi(pageUrl: string): EngineApi {
@@ -27,12 +25,6 @@ export function engineApi(pageUrl: string): EngineApi {
       const body = await res.json();
       if (!res.ok) throw new Error(`${op} failed (${res.status}): ${body?.error?.message ?? JSON.stringify(body)}`);
       return body;
-    },
-    async notWired(op, input) {
-      const res = await post(op, input);
-      if (res.ok) return false;
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      return /not wired yet/i.test(body?.error?.message ?? '');
     },
   };
 }
