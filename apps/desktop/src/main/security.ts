@@ -47,29 +47,23 @@ export function permissionDecision(_permission: string): boolean {
   return false;
 }
 
-/** Evidence ids only: the media protocol never accepts paths. */
-export function mediaIdFromUrl(url: string): string | null {
+/** The opaque id in `vigil-media://<host>/<id>` when it has the expected prefix; never a path. */
+function mediaSchemeId(url: string, host: string, prefix: string): string | null {
   try {
     const u = new URL(url);
-    if (u.protocol !== `${MEDIA_SCHEME}:` || u.host !== 'evidence') return null;
+    if (u.protocol !== `${MEDIA_SCHEME}:` || u.host !== host) return null;
     const id = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    return /^ev_[a-z2-7]{10,40}$/.test(id) ? id : null;
+    return new RegExp(`^${prefix}_[a-z2-7]{10,40}$`).test(id) ? id : null;
   } catch {
     return null;
   }
 }
 
+/** Evidence ids only, on `vigil-media://evidence/<id>`: the media protocol never accepts paths. */
+export const mediaIdFromUrl = (url: string): string | null => mediaSchemeId(url, 'evidence', 'ev');
+
 /** Report ids only, on `vigil-media://report/<id>`. */
-export function reportIdFromUrl(url: string): string | null {
-  try {
-    const u = new URL(url);
-    if (u.protocol !== `${MEDIA_SCHEME}:` || u.host !== 'report') return null;
-    const id = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    return /^rep_[a-z2-7]{10,40}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
-}
+export const reportIdFromUrl = (url: string): string | null => mediaSchemeId(url, 'report', 'rep');
 
 /** Maps an app URL to a file inside the renderer folder, refusing traversal. */
 export function appUrlToRelativePath(url: string): string | null {

@@ -1,17 +1,22 @@
-/** Axis-aligned box helpers shared by the tracker, detector fusion and heatmaps. Boxes are [x1, y1, x2, y2]. */
+/**
+ * Axis-aligned box helpers, the one implementation for the whole engine (tracker, detector NMS, metrics,
+ * reasoning). Boxes are [x1, y1, x2, y2].
+ */
 import type { Box } from './types.js';
 
-export function boxArea(b: Box): number {
+type BoxLike = Box | readonly [number, number, number, number];
+
+export function boxArea(b: BoxLike): number {
   return Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 }
 
-export function intersectionArea(a: Box, b: Box): number {
+export function intersectionArea(a: BoxLike, b: BoxLike): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
   const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-export function iou(a: Box, b: Box): number {
+export function iou(a: BoxLike, b: BoxLike): number {
   const inter = intersectionArea(a, b);
   if (inter === 0) return 0;
   return inter / (boxArea(a) + boxArea(b) - inter);

@@ -3,6 +3,7 @@
  * schemas, error mapping, the job runner and the event stream. Both transports (IPC, HTTP) call
  * `engine.call(op, input)`; neither adds logic of its own.
  */
+import { isProcessAlive } from '../process-alive.js';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -46,14 +47,6 @@ export function defaultWorkDir(dbPath: string): string {
   return join(dirname(resolve(dbPath)), `${basename(dbPath)}.work`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class Engine {
   readonly db: Db;
@@ -67,7 +60,7 @@ export class Engine {
     this.dbPath = resolve(o.dbPath);
     this.workDir = o.workDir ?? defaultWorkDir(this.dbPath);
     this.db = openDatabase(this.dbPath);
-    markOrphanJobsInterrupted(this.db, isAlive);
+    markOrphanJobsInterrupted(this.db, isProcessAlive);
     const removed = removeOrphanDerivedFiles(this.db, this.workDir);
     if (removed.length) o.log?.(`removed ${removed.length} unfinished derived file(s) left by an interrupted job`);
     this.emitter.setMaxListeners(100);

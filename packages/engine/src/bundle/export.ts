@@ -5,6 +5,7 @@
  * renamed into place only when complete; its SHA-256 is then recorded in the source database's audit
  * log ('case.export').
  */
+import { isProcessAlive } from '../process-alive.js';
 import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -51,14 +52,6 @@ interface MemberRecord {
   bytes: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function exportCaseBundle(db: Db, o: ExportOptions): Promise<ExportResult> {
   const out = resolve(o.outPath);
@@ -67,7 +60,7 @@ export async function exportCaseBundle(db: Db, o: ExportOptions): Promise<Export
   const theCase = db.prepare('SELECT id, name FROM cases WHERE id = ?').get(o.caseId) as { id: string; name: string } | undefined;
   if (!theCase) throw new VigilError('not_found', `No case with id ${o.caseId}.`);
   const busy = (db.prepare("SELECT id, kind, pid FROM jobs WHERE case_id = ? AND state IN ('running','queued')").all(o.caseId) as { id: string; kind: string; pid: number | null }[]).filter(
-    (j) => j.pid !== null && isAlive(j.pid),
+    (j) => j.pid !== null && isProcessAlive(j.pid),
   );
   if (busy.length) throw new VigilError('conflict', `Case ${o.caseId} has a ${busy[0].kind} job running (${busy[0].id}); export it once the job has finished.`);
   const audit = verifyAudit(db);

@@ -2,6 +2,7 @@
  * Region- and track-based detection criteria (RBDC / TBDC) of Ramachandra & Jones, "Street Scene: A new
  * dataset and evaluation protocol for video anomaly detection", WACV 2020. Definitions: METRICS.md § "RBDC".
  */
+import { iou } from '../analysis/geometry.js';
 import { VigilError } from '../errors.js';
 import { trapezoidArea } from './roc.js';
 
@@ -71,14 +72,8 @@ export const RBDC_TRACK_FRACTION = 0.1;
 /** GT regions in consecutive frames join one track when their IoU is above this. */
 export const GT_TRACK_LINK_IOU = 0;
 
-export function boxIou(a: Box, b: Box): number {
-  const iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-}
+/** Box IoU (the engine's one implementation). */
+export const boxIou = iou;
 
 function checkBox(b: Box, where: string): void {
   if (b.length !== 4 || !b.every(Number.isFinite) || !(b[2] > b[0]) || !(b[3] > b[1])) {

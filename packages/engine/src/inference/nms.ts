@@ -1,5 +1,8 @@
 /** Greedy non-maximum suppression, per class (boxes of different classes never suppress each other). */
 
+import { iou } from '../analysis/geometry.js';
+
+export { iou };
 export type Box = [number, number, number, number];
 
 export interface ScoredBox {
@@ -8,14 +11,6 @@ export interface ScoredBox {
   classId: number;
 }
 
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
-}
 
 export function classAwareNms<T extends ScoredBox>(items: T[], iouThreshold: number, maxDetections = Infinity): T[] {
   // Stable order: score, then class, then position, so equal inputs give equal outputs.

@@ -90,10 +90,4 @@ export function angleDiff(a: number, b: number): number {
   return d;
 }
 
-export function boxIou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = ix * iy;
-  const u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return u > 0 ? inter / u : 0;
-}
+export { iou as boxIou } from '../analysis/geometry.js';

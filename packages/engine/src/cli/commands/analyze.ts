@@ -1,12 +1,11 @@
 /** `vigil analyze --db PATH --case ID --evidence EID [--reference EID,...] [--fps N] [--detector NAME]`: a case analysis run inline. */
-import { defaultWorkDir } from '../../api/engine.js';
 import { VigilError, type ProgressFn } from '../../errors.js';
-import { executeJob } from '../../jobs/execute.js';
 import { listEvents } from '../../store/analyses.js';
 import { getCase } from '../../store/cases.js';
 import { openDatabase } from '../../store/db.js';
 import { getEvidenceRow } from '../../store/evidence.js';
 import { createJob } from '../../store/jobs.js';
+import { runJobInline } from '../inline-job.js';
 import { flag, numberFlag, requireFlag, type ParsedArgs } from '../args.js';
 
 export async function runAnalyzeCase(a: ParsedArgs, progress: ProgressFn) {
@@ -21,12 +20,7 @@ export async function runAnalyzeCase(a: ParsedArgs, progress: ProgressFn) {
     if (ev.case_id !== caseId) throw new VigilError('not_found', `Evidence ${evidenceId} is not part of case ${caseId}.`);
     for (const r of reference) if (getEvidenceRow(db, r).case_id !== caseId) throw new VigilError('not_found', `Reference ${r} is not part of case ${caseId}.`);
     const job = createJob(db, { caseId, kind: 'analysis', targetId: evidenceId, params: { evidenceId, reference, fps: numberFlag(a, 'fps'), detector: flag(a, 'detector') ?? 'auto' } });
-    const controller = new AbortController();
-    const onSig = () => controller.abort();
-    process.once('SIGINT', onSig);
-    const { job: done, error } = await executeJob(db, job.id, { workDir: defaultWorkDir(dbPath), signal: controller.signal, notify: (j) => progress(j.progress, j.stage ?? undefined) });
-    process.off('SIGINT', onSig);
-    if (error) throw error;
+    const done = await runJobInline(db, dbPath, job.id, progress);
     const analysisId = done.targetId!;
     const events = listEvents(db, { caseId, analysisId }).map((e) => ({
       id: e.id, startTime: e.startTime, endTime: e.endTime, startFrame: e.startFrame, endFrame: e.endFrame, peakFrame: e.peakFrame,

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine, defaultWorkDir } from '../../api/engine.js';
+import { Engine } from '../../api/engine.js';
 import { startWebHost } from '../../api/http-server.js';
 import { VigilError } from '../../errors.js';
-import { executeJob } from '../../jobs/execute.js';
+import { runJobInline } from '../inline-job.js';
 import { verifyAudit } from '../../store/audit.js';
 import { createCase, getCase } from '../../store/cases.js';
 import { backupDatabaseSync, openDatabase } from '../../store/db.js';
@@ -55,12 +55,7 @@ export async function importFile(a: ParsedArgs, progress: (f: number, stage?: st
   try {
     getCase(db, caseId);
     const job = createJob(db, { caseId, kind: 'import', params: { path: resolve(file), allowRelative: true } });
-    const controller = new AbortController();
-    const onSig = () => controller.abort();
-    process.once('SIGINT', onSig);
-    const { job: done, error } = await executeJob(db, job.id, { workDir: defaultWorkDir(dbPath), signal: controller.signal, notify: (j) => progress(j.progress, j.stage ?? undefined) });
-    process.off('SIGINT', onSig);
-    if (error) throw error;
+    const done = await runJobInline(db, dbPath, job.id, progress);
     const ev = toEvidence(getEvidenceRow(db, done.targetId!));
     return { evidenceId: ev.id, sha256: ev.sha256, width: ev.width, height: ev.height, fps: ev.fps, frameCount: ev.frameCount, durationS: ev.durationS, fileName: ev.fileName, playback: ev.playback, jobId: done.id };
   } finally {
