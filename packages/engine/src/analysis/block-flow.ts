@@ -47,6 +47,22 @@ function sad(a: Uint8Array, b: Uint8Array, w: number, ax: number, ay: number, bx
   return s;
 }
 
+/** SAD of two 4×4 blocks starting at offsets a and b (the coarse search's inner loop, unrolled). */
+function sad4(a: Uint8Array, b: Uint8Array, w: number, ia: number, ib: number): number {
+  let s = 0;
+  for (let y = 0; y < 4; y++, ia += w, ib += w) {
+    let d = a[ia] - b[ib];
+    s += d < 0 ? -d : d;
+    d = a[ia + 1] - b[ib + 1];
+    s += d < 0 ? -d : d;
+    d = a[ia + 2] - b[ib + 2];
+    s += d < 0 ? -d : d;
+    d = a[ia + 3] - b[ib + 3];
+    s += d < 0 ? -d : d;
+  }
+  return s;
+}
+
 /** Vertex offset of the parabola through (-1, l), (0, c), (1, r), clamped to ±0.5. */
 function parabolaOffset(l: number, c: number, r: number): number {
   const den = l - 2 * c + r;
@@ -108,7 +124,7 @@ export function estimateBlockFlow(input: FlowInput): FlowField {
         for (let dx = -rc; dx <= rc; dx++) {
           const px = cx - dx;
           if (px < 0 || px + hb > hw) continue;
-          const s = sad(curHalf, prevHalf, hw, cx, cy, px, py, hb);
+          const s = hb === 4 ? sad4(curHalf, prevHalf, hw, cy * hw + cx, py * hw + px) : sad(curHalf, prevHalf, hw, cx, cy, px, py, hb);
           grid[(dy + rc) * span + dx + rc] = s;
           sum += s;
           count++;

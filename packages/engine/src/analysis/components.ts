@@ -47,16 +47,16 @@ export function labelComponents(grid: ArrayLike<number>, w: number, h: number, w
       if (!grid[i]) continue;
       // Already-visited neighbours: W, NW, N, NE.
       let l = 0;
-      const consider = (j: number): void => {
+      for (let n = 0; n < 4; n++) {
+        let j: number;
+        if (n === 0) j = x > 0 ? i - 1 : -1;
+        else if (n === 1) j = x > 0 && y > 0 ? i - w - 1 : -1;
+        else if (n === 2) j = y > 0 ? i - w : -1;
+        else j = y > 0 && x < w - 1 ? i - w + 1 : -1;
+        if (j < 0) continue;
         const lj = labels[j];
-        if (lj === 0) return;
+        if (lj === 0) continue;
         l = l === 0 ? lj : union(l, lj);
-      };
-      if (x > 0) consider(i - 1);
-      if (y > 0) {
-        if (x > 0) consider(i - w - 1);
-        consider(i - w);
-        if (x < w - 1) consider(i - w + 1);
       }
       if (l === 0) {
         l = parent.length;

@@ -5,10 +5,12 @@
  * foreground spool grow with the footage.
  */
 import { VigilError, throwIfAborted } from '../errors.js';
-import { readFrames } from '../media/frame-reader.js';
+import { readFrames, type Frame } from '../media/frame-reader.js';
 import type { ProbeResult } from '../media/probe.js';
+import { halfResolution } from './block-flow.js';
 import { HeatSpool } from './heat-spool.js';
-import { buildMeasurements, rgbToGray, type DetectionLike, type DetectorLike } from './measurements.js';
+import { roiFeature } from '../inference/detector.js';
+import { buildMeasurements, rgbToGray, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
 import { MotionModel, medianBackground, type MotionParams } from './motion.js';
 import { encodeFlow, flowRecordBytes } from './motion-term.js';
 import { FrameTable, ObservationTable, SOURCE_DETECTOR, SOURCE_INTERPOLATED, SOURCE_MOTION } from './observations.js';
@@ -63,109 +65,145 @@ export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParam
   };
 }
 
-/** Initial background: per-pixel median of frames spread over the first seconds of the footage. */
-async function bootstrapBackground(
-  path: string,
-  probe: ProbeResult,
-  p: FullAnalysisParams,
-  signal?: AbortSignal,
-): Promise<{ background: Float32Array; sigma: Float32Array } | undefined> {
-  const span = Math.min(p.motion.bootstrapSpanS, probe.durationS > 0 ? probe.durationS : p.motion.bootstrapSpanS);
-  const want = Math.min(p.motion.bootstrapFrames, Math.max(1, probe.frameCount));
-  if (want < 3) return undefined;
-  const fps = Math.max(0.01, want / Math.max(span, 1e-3));
-  const frames: Uint8Array[] = [];
-  for await (const f of readFrames(path, { format: 'gray', width: p.analysisWidth, height: p.analysisHeight, fps, signal, probe })) {
-    frames.push(f.data.slice());
-    if (frames.length >= want) break;
-  }
-  if (frames.length < 3) return undefined;
-  return medianBackground(frames, p.analysisWidth * p.analysisHeight);
+/** A frame held back while the initial background is learned (RGB only where the detector will run). */
+interface HeldFrame {
+  frame: Frame;
+  gray: Uint8Array;
 }
 
 export async function extractFootage(path: string, o: ExtractOptions): Promise<Extraction> {
   const { probe, params: p, detector, signal } = o;
   const t0 = performance.now();
-  const init = await bootstrapBackground(path, probe, p, signal);
-  const t1 = performance.now();
   const fpsNominal = p.fps;
-  const motion = new MotionModel(motionParamsFor(p, fpsNominal), init);
+  const motionParams = motionParamsFor(p, fpsNominal);
+  let motion: MotionModel | null = null;
   const tracker = new Tracker(p.tracker);
   const obs = new ObservationTable();
   const frames = new FrameTable();
   const W = p.analysisWidth;
   const H = p.analysisHeight;
-  const heatBytes = motion.heatSize.cols * motion.heatSize.rows;
+  const heatCols = Math.ceil(W / p.heatCell);
+  const heatRows = Math.ceil(H / p.heatCell);
+  const heatBytes = heatCols * heatRows;
   const flowGrid = { cols: Math.floor(W / p.motion.block), rows: Math.floor(H / p.motion.block), block: p.motion.block };
   const spool = o.spool ? new HeatSpool(heatBytes + flowRecordBytes(flowGrid.cols, flowGrid.rows)) : null;
   const record = spool ? new Uint8Array(spool.recordBytes) : null;
-  const gray = new Uint8Array(W * H);
   let detectorRuns = 0;
   let detectMs = 0;
+  let bootstrapS = 0;
   let prevTime = NaN;
   const dts: number[] = [];
   const duration = probe.durationS > 0 ? probe.durationS : NaN;
+  const withFeatures = !!detector?.detectWithFeatures && p.appearance;
+  let ordinal = 0;
+  let lastDetect = -1;
+  const minGap = Math.max(1, Math.round(p.detectMinGapS * fpsNominal));
+  const maxGap = Math.max(minGap, Math.round(p.detectMaxGapS * fpsNominal));
+
+  const processFrame = async (frame: Frame, gray: Uint8Array): Promise<void> => {
+    const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;
+    if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
+    prevTime = frame.time;
+
+    const m = motion!.process(gray);
+    let detections: DetectionLike[] | null = null;
+    let featureMap: FeatureMapLike | null = null;
+    // The detector runs often while objects in view are still unnamed, and only as a refresh otherwise;
+    // motion blobs carry the tracks in between. Held-back bootstrap frames kept no colour except on a grid.
+    const since = ordinal - lastDetect;
+    const due = lastDetect < 0 || since >= (tracker.needsDetection() ? minGap : maxGap);
+    if (detector && frame.channels === 3 && due && (m.blobs.length > 0 || tracker.activeCount > 0 || lastDetect < 0)) {
+      lastDetect = ordinal;
+      const td = performance.now();
+      let dets: DetectionLike[];
+      if (withFeatures) {
+        const [r] = await detector.detectWithFeatures!([frame]);
+        dets = r.detections;
+        featureMap = r.features;
+      } else {
+        [dets] = await detector.detect([frame]);
+      }
+      detectMs += performance.now() - td;
+      detectorRuns++;
+      detections = (dets ?? []).filter((d) => d.score >= p.detectorMinScore && d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+    }
+    const meas = buildMeasurements(m.blobs, detections, m.flow, gray, W, H);
+    // Appearance vectors for every object (detected or not) on frames where the backbone ran.
+    if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, x.box);
+    const emitted = tracker.step(ordinal, meas);
+    if (detections) tracker.markDetectorRun();
+    const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
+    for (const e of emitted) {
+      let vx = NaN;
+      let vy = NaN;
+      let flowMeasured = false;
+      if (e.flow) {
+        // Flow of this frame: displacement since the previous analysed frame.
+        vx = e.flow.vx * (e.ordinal === ordinal ? perS : fpsNominal);
+        vy = e.flow.vy * (e.ordinal === ordinal ? perS : fpsNominal);
+        flowMeasured = true;
+      } else if (e.source === 'interpolated' || e.hits >= 3) {
+        vx = e.kfVelocity[0] * fpsNominal;
+        vy = e.kfVelocity[1] * fpsNominal;
+      }
+      obs.push({
+        trackId: e.trackId,
+        ordinal: e.ordinal,
+        box: e.box,
+        confidence: e.confidence,
+        source: e.source === 'detector' ? SOURCE_DETECTOR : e.source === 'interpolated' ? SOURCE_INTERPOLATED : SOURCE_MOTION,
+        label: e.detectedLabel ?? 'unknown',
+        vx,
+        vy,
+        flowMeasured,
+        feature: e.feature,
+      });
+    }
+    frames.push(frame.index, frame.time, m.foregroundFraction);
+    if (spool && record) {
+      record.set(m.heat, 0);
+      encodeFlow(m.flow, flowGrid.cols, flowGrid.rows, record.subarray(heatBytes));
+      spool.append(record);
+    }
+    ordinal++;
+    if (o.onProgress && Number.isFinite(duration)) o.onProgress(Math.min(1, frame.time / duration));
+  };
+
+  // The first seconds are held back (downscaled) until the initial background, their per-pixel median, is
+  // known; then they are processed and the rest streams through. One decode, memory bounded by the span.
+  const held: HeldFrame[] = [];
+  let firstTime = NaN;
+  const startMotion = async (): Promise<void> => {
+    const tb = performance.now();
+    const step = Math.max(1, held.length / p.motion.bootstrapFrames);
+    const samples: Uint8Array[] = [];
+    for (let k = 0; k < held.length && samples.length < p.motion.bootstrapFrames; k = Math.floor(k + step)) {
+      samples.push(halfResolution(held[Math.floor(k)].gray, W, H).data);
+    }
+    motion = new MotionModel(motionParams, samples.length >= 3 ? medianBackground(samples, (W >> 1) * (H >> 1)) : undefined);
+    bootstrapS = (performance.now() - tb) / 1000;
+    for (const h of held.splice(0)) await processFrame(h.frame, h.gray);
+  };
 
   try {
     const format = detector ? 'rgb24' : 'gray';
-    let ordinal = 0;
     for await (const frame of readFrames(path, { format, width: W, height: H, fps: p.fps, signal, probe })) {
       throwIfAborted(signal);
       if (frame.width !== W || frame.height !== H) {
         throw new VigilError('unsupported_media', `Decoded frames are ${frame.width}×${frame.height}, expected ${W}×${H}; the footage changes size mid-stream.`);
       }
-      if (detector) rgbToGray(frame.data, gray);
-      else gray.set(frame.data);
-      const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;
-      if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
-      prevTime = frame.time;
-
-      const m = motion.process(gray);
-      let detections: DetectionLike[] | null = null;
-      if (detector && ordinal % p.detectEvery === 0 && (m.blobs.length > 0 || tracker.activeCount > 0 || ordinal === 0)) {
-        const td = performance.now();
-        const [dets] = await detector.detect([frame]);
-        detectMs += performance.now() - td;
-        detectorRuns++;
-        detections = (dets ?? []).filter((d) => d.score >= p.detectorMinScore && d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+      const gray = detector ? rgbToGray(frame.data, new Uint8Array(W * H)) : frame.data.slice();
+      if (!motion) {
+        if (!Number.isFinite(firstTime)) firstTime = frame.time;
+        // Keep the colour picture only on a grid of frames the detector may use (memory stays small).
+        const needsRgb = detector && held.length % minGap === 0;
+        held.push({ frame: needsRgb ? { ...frame, data: frame.data.slice() } : { ...frame, channels: 1, data: gray }, gray });
+        if (frame.time - firstTime >= p.motion.bootstrapSpanS) await startMotion();
+        continue;
       }
-      const meas = buildMeasurements(m.blobs, detections, m.flow, gray, W, H);
-      const emitted = tracker.step(ordinal, meas);
-      const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
-      for (const e of emitted) {
-        let vx = NaN;
-        let vy = NaN;
-        let flowMeasured = false;
-        if (e.flow) {
-          // Flow of this frame: displacement since the previous analysed frame.
-          vx = e.flow.vx * (e.ordinal === ordinal ? perS : fpsNominal);
-          vy = e.flow.vy * (e.ordinal === ordinal ? perS : fpsNominal);
-          flowMeasured = true;
-        } else if (e.source === 'interpolated' || e.hits >= 3) {
-          vx = e.kfVelocity[0] * fpsNominal;
-          vy = e.kfVelocity[1] * fpsNominal;
-        }
-        obs.push({
-          trackId: e.trackId,
-          ordinal: e.ordinal,
-          box: e.box,
-          confidence: e.confidence,
-          source: e.source === 'detector' ? SOURCE_DETECTOR : e.source === 'interpolated' ? SOURCE_INTERPOLATED : SOURCE_MOTION,
-          label: e.detectedLabel ?? 'unknown',
-          vx,
-          vy,
-          flowMeasured,
-        });
-      }
-      frames.push(frame.index, frame.time, m.foregroundFraction);
-      if (spool && record) {
-        record.set(m.heat, 0);
-        encodeFlow(m.flow, flowGrid.cols, flowGrid.rows, record.subarray(heatBytes));
-        spool.append(record);
-      }
-      ordinal++;
-      if (o.onProgress && Number.isFinite(duration)) o.onProgress(Math.min(1, frame.time / duration));
+      await processFrame(frame, gray);
     }
+    if (!motion) await startMotion();
     if (frames.length === 0) {
       throw new VigilError('unsupported_media', `No frames could be decoded from "${path}".`);
     }
@@ -186,6 +224,6 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     sourceHeight: probe.displayHeight || probe.height,
     frameDurationS: dts.length ? dts[dts.length >> 1] : 1 / fpsNominal,
     detectorRuns,
-    timings: { bootstrapS: (t1 - t0) / 1000, passS: (performance.now() - t1) / 1000, detectS: detectMs / 1000 },
+    timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };
 }

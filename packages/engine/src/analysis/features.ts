@@ -54,6 +54,10 @@ export interface Features {
   velocityNoise: number;
   /** Final label of the observation's track (index into `labels`). */
   label: Uint16Array;
+  /** Dimensions of the appearance vectors (0 when none were computed). */
+  appearanceDims: number;
+  /** Writes observation i's appearance vector into `out`; false when it has none. */
+  appearance(i: number, out: Float32Array): boolean;
   labels: string[];
   /** Interpolated observations are kept for display but carry no measured attributes. */
   measured: Uint8Array;
@@ -86,6 +90,8 @@ export function computeFeatures(t: ObservationTable, ordinals: number, ctx: Feat
     measured: new Uint8Array(n),
     atBorder: new Uint8Array(n),
     velocityNoise: NaN,
+    appearanceDims: t.featureDims,
+    appearance: (i, out) => t.feature(i, out),
     index,
   };
   const { x1, y1, x2, y2, vx, vy, source, label } = t;

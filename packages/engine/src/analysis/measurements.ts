@@ -6,6 +6,7 @@
 import type { FlowField } from './block-flow.js';
 import type { Blob } from './motion.js';
 import type { Measurement } from './tracker.js';
+import type { FeatureMap } from '../inference/detector.js';
 import type { Box } from './types.js';
 
 /** What the pipeline needs from a detector (the inference module's Detector satisfies it). */
@@ -25,8 +26,13 @@ export interface DetectionLike {
   score: number;
 }
 
+/** A backbone feature map of one frame (the inference module's FeatureMap). */
+export type FeatureMapLike = FeatureMap;
+
 export interface DetectorLike {
   detect(frames: FrameLike[]): Promise<DetectionLike[][]>;
+  /** Detections plus a feature map per frame, for appearance vectors (models that expose one). */
+  detectWithFeatures?(frames: FrameLike[]): Promise<Array<{ detections: DetectionLike[]; features: FeatureMapLike }>>;
   dispose(): void | Promise<void>;
   /** Model name, recorded in the analysis parameters. */
   name?: string;

@@ -14,7 +14,7 @@ import type { Box } from './types.js';
 export interface MotionParams {
   width: number;
   height: number;
-  /** Foreground grid cell (pixels) used for blobs. */
+  /** Foreground grid cell (pixels): the background model runs at 1/cell resolution (2). */
   cell: number;
   /** Flow block (pixels). */
   block: number;
@@ -77,36 +77,48 @@ export function medianBackground(frames: readonly Uint8Array[], size: number): {
 
 export class MotionModel {
   readonly params: MotionParams;
+  /** Background model at half resolution (2×2 box-filtered): a quarter of the pixels, less noise. */
+  private readonly lw: number;
+  private readonly lh: number;
   private background: Float32Array | null = null;
   private sigma: Float32Array | null = null;
   private prev: Uint8Array | null = null;
   private prevHalf: Uint8Array | null = null;
+  /** Foreground flag per half-resolution pixel. */
   private readonly fgPixels: Uint8Array;
-  private readonly cellCount: Uint8Array;
-  private readonly cellMask: Uint8Array;
-  private readonly cellCols: number;
-  private readonly cellRows: number;
   private readonly heatCols: number;
   private readonly heatRows: number;
   private readonly blockCols: number;
   private readonly blockRows: number;
   private readonly blockActive: Uint8Array;
+  private readonly heatCount: Uint16Array;
+  private readonly blockCount: Uint16Array;
+  /** Half-resolution column → heat cell / flow block (-1 past the last whole block). */
+  private readonly xHeat: Int32Array;
+  private readonly xBlock: Int32Array;
   private readonly diffHist = new Uint32Array(511);
 
+  /** `init` is a half-resolution background (see medianBackground of halfResolution frames). */
   constructor(params: MotionParams, init?: { background: Float32Array; sigma: Float32Array }) {
+    if (params.cell !== 2) throw new RangeError('MotionModel: the foreground grid is half resolution (cell 2)');
     this.params = params;
     const { width: w, height: h } = params;
-    this.fgPixels = new Uint8Array(w * h);
-    this.cellCols = Math.ceil(w / params.cell);
-    this.cellRows = Math.ceil(h / params.cell);
-    this.cellCount = new Uint8Array(this.cellCols * this.cellRows);
-    this.cellMask = new Uint8Array(this.cellCols * this.cellRows);
+    this.lw = w >> 1;
+    this.lh = h >> 1;
+    this.fgPixels = new Uint8Array(this.lw * this.lh);
     this.heatCols = Math.ceil(w / params.heatCell);
     this.heatRows = Math.ceil(h / params.heatCell);
     this.blockCols = Math.floor(w / params.block);
     this.blockRows = Math.floor(h / params.block);
     this.blockActive = new Uint8Array(this.blockCols * this.blockRows);
+    this.heatCount = new Uint16Array(this.heatCols * this.heatRows);
+    this.blockCount = new Uint16Array(this.blockCols * this.blockRows);
+    const hh = params.heatCell / 2;
+    const hb = params.block / 2;
+    this.xHeat = Int32Array.from({ length: this.lw }, (_, x) => Math.floor(x / hh));
+    this.xBlock = Int32Array.from({ length: this.lw }, (_, x) => (Math.floor(x / hb) < this.blockCols ? Math.floor(x / hb) : -1));
     if (init) {
+      if (init.background.length !== this.lw * this.lh) throw new RangeError('MotionModel: initial background has the wrong size');
       this.background = Float32Array.from(init.background);
       this.sigma = Float32Array.from(init.sigma);
     }
@@ -120,10 +132,14 @@ export class MotionModel {
     const p = this.params;
     const { width: w, height: h } = p;
     if (gray.length !== w * h) throw new RangeError(`MotionModel: frame has ${gray.length} pixels, expected ${w}×${h}`);
+    const half = halfResolution(gray, w, h).data;
+    const lw = this.lw;
+    const lh = this.lh;
+    const n = lw * lh;
     if (!this.background || !this.sigma) {
-      // No bootstrap: the first frame is the background (objects in it will leave ghosts for a while).
-      this.background = Float32Array.from(gray);
-      this.sigma = new Float32Array(w * h).fill(p.minThreshold / p.thresholdSigmas);
+      // No bootstrap: the first frame is the background (objects in it become ghosts, removed below).
+      this.background = Float32Array.from(half);
+      this.sigma = new Float32Array(n).fill(p.minThreshold / p.thresholdSigmas);
     }
     const bg = this.background;
     const sg = this.sigma;
@@ -132,8 +148,8 @@ export class MotionModel {
     const hist = this.diffHist;
     hist.fill(0);
     let samples = 0;
-    for (let i = 0; i < w * h; i += 7) {
-      hist[Math.round(gray[i] - bg[i]) + 255]++;
+    for (let i = 0; i < n; i += 5) {
+      hist[Math.round(half[i] - bg[i]) + 255]++;
       samples++;
     }
     let acc = 0;
@@ -146,86 +162,61 @@ export class MotionModel {
       }
     }
 
-    // Foreground pixels and their count per cell.
+    // Foreground, and the background update in the same pass: fast where the scene is background, very
+    // slow under foreground (an object that stops stays foreground for minutes: loitering stays visible).
     const fg = this.fgPixels;
-    const cc = this.cellCount;
-    cc.fill(0);
-    const cell = p.cell;
+    const minT = p.minThreshold;
+    const k = p.thresholdSigmas;
+    const rb = p.backgroundRate;
+    const rf = p.foregroundRate;
     let fgTotal = 0;
-    for (let y = 0; y < h; y++) {
-      const crow = ((y / cell) | 0) * this.cellCols;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const d = Math.abs(gray[i] - bg[i] - offset);
-        const t = Math.max(p.minThreshold, p.thresholdSigmas * sg[i]);
-        if (d > t) {
-          fg[i] = 1;
-          cc[crow + ((x / cell) | 0)]++;
-          fgTotal++;
-        } else {
-          fg[i] = 0;
-        }
-      }
-    }
-    // A cell is foreground when at least half of its pixels are (isolated noise pixels do not count).
-    const need = Math.max(1, (cell * cell) >> 1);
-    const mask = this.cellMask;
-    for (let i = 0; i < mask.length; i++) mask[i] = cc[i] >= need ? 1 : 0;
-
-    // Background update: fast on background, slow under foreground (cells touched by foreground count as
-    // foreground, so object edges do not leak into the background).
-    for (let y = 0; y < h; y++) {
-      const crow = ((y / cell) | 0) * this.cellCols;
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const under = cc[crow + ((x / cell) | 0)] > 0;
-        const target = gray[i] - offset;
-        const diff = target - bg[i];
-        if (under) {
-          bg[i] += p.foregroundRate * diff;
-        } else {
-          bg[i] += p.backgroundRate * diff;
-          // Running robust σ (mean absolute deviation × 1.25 ≈ σ for Gaussian noise).
-          sg[i] += p.backgroundRate * (1.25 * Math.abs(diff) - sg[i]);
-        }
+    for (let i = 0; i < n; i++) {
+      const diff = half[i] - offset - bg[i];
+      const d = diff < 0 ? -diff : diff;
+      const t = k * sg[i];
+      if (d > (t > minT ? t : minT)) {
+        fg[i] = 1;
+        fgTotal++;
+        bg[i] += rf * diff;
+      } else {
+        fg[i] = 0;
+        bg[i] += rb * diff;
+        // Running robust σ (mean absolute deviation × 1.25 ≈ σ for Gaussian noise).
+        sg[i] += rb * (1.25 * d - sg[i]);
       }
     }
 
-    const blobs = this.extractBlobs();
+    const found = this.extractBlobs();
+    const blobs = found.filter((b) => !this.absorbGhost(b, half, offset));
+    if (blobs.length !== found.length) {
+      fgTotal = 0;
+      for (let i = 0; i < n; i++) fgTotal += fg[i];
+    }
+    this.countCells();
 
     // Heat map: foreground share per heat cell.
     const heat = new Uint8Array(this.heatCols * this.heatRows);
-    const hc = p.heatCell;
-    for (let y = 0; y < h; y++) {
-      const hrow = ((y / hc) | 0) * this.heatCols;
-      for (let x = 0; x < w; x++) if (fg[y * w + x]) heat[hrow + ((x / hc) | 0)]++;
-    }
+    const hh = p.heatCell / 2;
     for (let hy = 0; hy < this.heatRows; hy++) {
-      const ch = Math.min(hc, h - hy * hc);
+      const ch = Math.max(1, Math.min(hh, lh - hy * hh));
       for (let hx = 0; hx < this.heatCols; hx++) {
-        const cw = Math.min(hc, w - hx * hc);
+        const cw = Math.max(1, Math.min(hh, lw - hx * hh));
         const i = hy * this.heatCols + hx;
-        heat[i] = Math.min(255, Math.round((heat[i] * 255) / (cw * ch)));
+        heat[i] = Math.min(255, Math.round((this.heatCount[i] * 255) / (cw * ch)));
       }
     }
 
     // Flow on blocks with enough foreground.
-    const half = halfResolution(gray, w, h).data;
     let flow: FlowField | null = null;
     if (this.prev && this.prevHalf) {
       const active = this.blockActive;
-      const b = p.block;
-      const minFg = (b * b) >> 2;
-      for (let by = 0; by < this.blockRows; by++) {
-        for (let bx = 0; bx < this.blockCols; bx++) {
-          let n = 0;
-          for (let y = by * b; y < by * b + b; y++) for (let x = bx * b; x < bx * b + b; x++) n += fg[y * w + x];
-          active[by * this.blockCols + bx] = n >= minFg ? 1 : 0;
-        }
-      }
+      const hb = p.block / 2;
+      const minFg = (hb * hb) >> 2;
+      for (let i = 0; i < active.length; i++) active[i] = this.blockCount[i] >= minFg ? 1 : 0;
       let noise = 0;
-      for (let i = 0; i < sg.length; i += 11) noise += sg[i];
-      noise /= Math.ceil(sg.length / 11);
+      for (let i = 0; i < n; i += 11) noise += sg[i];
+      // σ of a 2×2 average is half a pixel's: the flow runs on full-resolution pixels.
+      noise = (2 * noise) / Math.ceil(n / 11);
       flow = estimateBlockFlow({
         prev: this.prev,
         cur: gray,
@@ -234,26 +225,90 @@ export class MotionModel {
         width: w,
         height: h,
         active,
-        block: b,
+        block: p.block,
         radius: p.flowRadius,
         noise,
       });
     }
-    this.prev = Uint8Array.from(gray);
+    if (this.prev) this.prev.set(gray);
+    else this.prev = Uint8Array.from(gray);
     this.prevHalf = half;
 
-    return { blobs, flow, heat, heatCols: this.heatCols, heatRows: this.heatRows, foregroundFraction: fgTotal / (w * h) };
+    return { blobs, flow, heat, heatCols: this.heatCols, heatRows: this.heatRows, foregroundFraction: fgTotal / n };
+  }
+
+  /** Foreground half-resolution pixels per heat cell and per flow block. */
+  private countCells(): void {
+    const { heatCell, block } = this.params;
+    const hh = heatCell / 2;
+    const hb = block / 2;
+    this.heatCount.fill(0);
+    this.blockCount.fill(0);
+    const lw = this.lw;
+    for (let y = 0; y < this.lh; y++) {
+      const hrow = Math.floor(y / hh) * this.heatCols;
+      const by = Math.floor(y / hb);
+      const brow = by < this.blockRows ? by * this.blockCols : -1;
+      const row = y * lw;
+      for (let x = 0; x < lw; x++) {
+        if (!this.fgPixels[row + x]) continue;
+        this.heatCount[hrow + this.xHeat[x]]++;
+        const bx = this.xBlock[x];
+        if (brow >= 0 && bx >= 0) this.blockCount[brow + bx]++;
+      }
+    }
+  }
+
+  /**
+   * A ghost is the imprint of something that was in the initial background and has since left (or of
+   * something that had been standing when the background was learned): the background then holds the
+   * object's outline and the current frame does not. Compares gradient strength along the blob's
+   * foreground boundary in the frame and in the background; for a ghost the background wins clearly, and
+   * the region is taken into the background at once (a real object, even a smooth one on texture, has its
+   * silhouette edge in the frame). Works on the half-resolution model.
+   */
+  private absorbGhost(b: Blob, half: Uint8Array, offset: number): boolean {
+    const lw = this.lw;
+    const lh = this.lh;
+    const bg = this.background!;
+    const fg = this.fgPixels;
+    const x0 = Math.max(1, Math.floor(b.box[0] / 2));
+    const y0 = Math.max(1, Math.floor(b.box[1] / 2));
+    const x1 = Math.min(lw - 2, Math.ceil(b.box[2] / 2) - 1);
+    const y1 = Math.min(lh - 2, Math.ceil(b.box[3] / 2) - 1);
+    let eFrame = 0;
+    let eBack = 0;
+    let n = 0;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * lw + x;
+        if (!fg[i] || (fg[i - 1] && fg[i + 1] && fg[i - lw] && fg[i + lw])) continue;
+        eFrame += Math.abs(half[i + 1] - half[i - 1]) + Math.abs(half[i + lw] - half[i - lw]);
+        eBack += Math.abs(bg[i + 1] - bg[i - 1]) + Math.abs(bg[i + lw] - bg[i - lw]);
+        n++;
+      }
+    }
+    if (n === 0 || !(eBack > 2 * eFrame && eBack - eFrame > n * 4 * this.params.minThreshold)) return false;
+    for (let y = Math.floor(b.box[1] / 2); y < Math.min(lh, Math.ceil(b.box[3] / 2)); y++) {
+      for (let x = Math.floor(b.box[0] / 2); x < Math.min(lw, Math.ceil(b.box[2] / 2)); x++) {
+        const i = y * lw + x;
+        if (!fg[i]) continue;
+        bg[i] = half[i] - offset;
+        fg[i] = 0;
+      }
+    }
+    return true;
   }
 
   private extractBlobs(): Blob[] {
     const p = this.params;
-    const { components } = labelComponents(this.cellMask, this.cellCols, this.cellRows, this.cellCount);
-    const cell = p.cell;
+    const { components } = labelComponents(this.fgPixels, this.lw, this.lh);
+    // Boxes in analysis pixels; areas in analysis pixels (each half-resolution pixel covers 4).
     let boxes: { box: Box; area: number }[] = components.map((c) => ({
-      box: [c.minX * cell, c.minY * cell, Math.min(p.width, (c.maxX + 1) * cell), Math.min(p.height, (c.maxY + 1) * cell)] as Box,
-      area: c.weight,
+      box: [c.minX * 2, c.minY * 2, Math.min(p.width, (c.maxX + 1) * 2), Math.min(p.height, (c.maxY + 1) * 2)] as Box,
+      area: 4 * c.area,
     }));
-    boxes = mergeFragments(boxes, cell);
+    boxes = mergeFragments(boxes, 2);
     const out: Blob[] = [];
     for (const b of boxes) {
       if (b.area < p.minBlobArea) continue;

@@ -26,9 +26,18 @@ export interface NormalityOptions {
   quantile: number;
   /** Half-width (s) of the per-track median filter on deviations. */
   scoreWindowS: number;
+  /** Most observations queried per group; longer footage queries every n-th observation of each track. */
+  maxQueries: number;
 }
 
-export const DEFAULT_NORMALITY_OPTIONS: NormalityOptions = { k: 3, maxPool: 6000, calibrationSamples: 3000, quantile: 0.99, scoreWindowS: 0.25 };
+export const DEFAULT_NORMALITY_OPTIONS: NormalityOptions = {
+  k: 3,
+  maxPool: 4000,
+  calibrationSamples: 2000,
+  quantile: 0.99,
+  scoreWindowS: 0.25,
+  maxQueries: 20000,
+};
 
 /** Scales derived from the normal data. */
 interface GroupScales {
@@ -45,6 +54,7 @@ interface GroupScales {
 
 interface GroupDef {
   name: string;
+  /** Vector length; 0 = the appearance vector's length. */
   dims: number;
   /** Smallest spread worth calling a deviation, in the group's distance units (an attribute's resolution). */
   floor: number | ((s: GroupScales) => number);
@@ -131,7 +141,24 @@ const GROUPS: GroupDef[] = [
       return true;
     },
   },
+  {
+    // What the object looks like to the detector's backbone (a feature vector pooled in its box): a cart or
+    // a bicycle among pedestrians looks unlike any of them even at walking speed. Dimensions come from the
+    // model (0 = no appearance vectors, group unused).
+    name: 'appearance',
+    dims: 0,
+    floor: 0.05,
+    vector: (f, i, o) => f.measured[i] === 1 && !f.atBorder[i] && f.appearance(i, o),
+  },
 ];
+
+/** Dimensions of a group's vectors for these features. */
+function dimsOf(def: GroupDef, f: { appearanceDims: number }): number {
+  return def.dims > 0 ? def.dims : f.appearanceDims;
+}
+
+/** Largest pool of the appearance group (its vectors are long: queries cost dims × pool). */
+const APPEARANCE_POOL = 3000;
 
 /** Attribute groups in score-column order ('label' is last and categorical). */
 export const ATTRIBUTE_GROUPS: readonly string[] = [...GROUPS.map((g) => g.name), 'label'];
@@ -265,31 +292,34 @@ function buildModel(
   let observations = 0;
   // Candidate rows (set, index) that pass the exclusion, per group.
   const groups: GroupModel[] = [];
-  const vec = new Float32Array(8);
+  const appearanceDims = sets.reduce((d, s) => Math.max(d, s.features.appearanceDims), 0);
+  const vec = new Float32Array(Math.max(8, appearanceDims));
   for (const g of GROUPS) {
+    const dims = dimsOf(g, { appearanceDims });
     const rows: { set: number; i: number }[] = [];
     sets.forEach((s, si) => {
       const f = s.features;
+      if (dims === 0 || dimsOf(g, f) !== dims) return;
       for (let i = 0; i < f.n; i++) {
         if (exclude?.(si, s.trackIds[i])) continue;
         if (g.vector(f, i, vec, scales)) rows.push({ set: si, i });
       }
     });
-    const pick = strideSample(rows.length, opts.maxPool);
-    const data = new Float32Array(pick.length * g.dims);
+    const pick = strideSample(rows.length, g.dims === 0 ? Math.min(opts.maxPool, APPEARANCE_POOL) : opts.maxPool);
+    const data = new Float32Array(pick.length * dims);
     const track = new Int32Array(pick.length);
     const typicals: number[] = [];
     for (let r = 0; r < pick.length; r++) {
       const { set, i } = rows[pick[r]];
       g.vector(sets[set].features, i, vec, scales);
-      data.set(vec.subarray(0, g.dims), r * g.dims);
+      data.set(vec.subarray(0, dims), r * dims);
       track[r] = keys.key(set, sets[set].trackIds[i]);
       typicals.push(vec[0]);
     }
     groups.push({
       name: g.name,
-      dims: g.dims,
-      pool: { dims: g.dims, data, track, size: pick.length, trackCount: 0 },
+      dims,
+      pool: { dims, data, track, size: pick.length, trackCount: 0 },
       median: 0,
       high: 0,
       spread: 0,
@@ -363,13 +393,21 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
   const z = new Float32Array(f.n * G);
   const score = new Float32Array(f.n);
   const objectZ = new Float32Array(f.n);
-  const vec = new Float32Array(8);
+  // NaN = the group does not apply to the observation (left out of the per-track smoothing).
+  z.fill(NaN);
+  const vec = new Float32Array(Math.max(8, f.appearanceDims));
+  // Long footage: query every s-th observation of each track (the per-track smoothing below fills the rest),
+  // which bounds the cost of scoring by maxQueries per group whatever the footage length.
+  const stride = Math.max(1, Math.ceil(f.n / model.options.maxQueries));
+  const queried = new Uint8Array(f.n);
+  for (const list of f.index.byTrack.values()) for (let r = 0; r < list.length; r += stride) queried[list[r]] = 1;
   model.groups.forEach((g, gi) => {
     if (g.pool.size === 0) return;
     const def = GROUPS[gi];
+    if (dimsOf(def, f) !== g.dims) return;
     const search = new KthTrackSearch(g.pool, model.k);
     for (let i = 0; i < f.n; i++) {
-      if (!def.vector(f, i, vec, model.scales)) continue;
+      if (!queried[i] || !def.vector(f, i, vec, model.scales)) continue;
       const dist = groupDistance(search, def, vec, ownTrack(trackIds[i]));
       if (!Number.isFinite(dist)) continue;
       z[i * G + gi] = Math.max(0, (dist - g.median) / g.spread);
@@ -396,25 +434,44 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
 
 /**
  * Median of each group's z over a short window of the track: a deviation must persist for a few frames to
- * count (one-frame spikes come from blob merges and splits), while a real anomaly lasts.
+ * count (one-frame spikes come from blob merges and splits), while a real anomaly lasts. Observations where a
+ * group does not apply (NaN) are left out; the window widens (up to 4×) until it holds 3 applicable values,
+ * so a sparsely measured attribute (appearance, on detector frames only) still covers the track. NaN that
+ * remains becomes 0.
  */
 function smoothPerTrack(f: Features, z: Float32Array, G: number, windowS: number): void {
-  if (!(windowS > 0)) return;
   const buf: number[] = [];
   for (const list of f.index.byTrack.values()) {
-    if (list.length < 3) continue;
     for (let g = 0; g < G; g++) {
       const src = list.map((i) => z[i * G + g]);
       for (let k = 0; k < list.length; k++) {
         const t = f.time[list[k]];
+        let lo = k;
+        let hi = k;
+        let w = windowS;
         buf.length = 0;
-        for (let j = k; j >= 0 && t - f.time[list[j]] <= windowS; j--) buf.push(src[j]);
-        for (let j = k + 1; j < list.length && f.time[list[j]] - t <= windowS; j++) buf.push(src[j]);
+        if (windowS > 0) {
+          for (;;) {
+            while (lo > 0 && t - f.time[list[lo - 1]] <= w) lo--;
+            while (hi + 1 < list.length && f.time[list[hi + 1]] - t <= w) hi++;
+            buf.length = 0;
+            for (let j = lo; j <= hi; j++) if (!Number.isNaN(src[j])) buf.push(src[j]);
+            if (buf.length >= 3 || w >= 4 * windowS) break;
+            w *= 2;
+          }
+        } else if (!Number.isNaN(src[k])) {
+          buf.push(src[k]);
+        }
+        if (buf.length === 0) {
+          z[list[k] * G + g] = 0;
+          continue;
+        }
         buf.sort((a, b) => a - b);
         z[list[k] * G + g] = buf.length % 2 ? buf[buf.length >> 1] : (buf[buf.length / 2 - 1] + buf[buf.length / 2]) / 2;
       }
     }
   }
+  for (let i = 0; i < z.length; i++) if (Number.isNaN(z[i])) z[i] = 0;
 }
 
 export interface FitOptions extends Partial<NormalityOptions> {
@@ -484,13 +541,11 @@ export function scoreObjects(model: NormalityModel, f: Features, trackIds: Int32
 export function selfReferencedScores(input: FitInput, frames: number, opts: FitOptions): { model: NormalityModel; scores: ObjectScores } {
   const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
   const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
-  let excluded = new Set<number>();
   let fit = buildModel([input], o, base, opts.movingSpeed, undefined, true);
   let scores = scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(0, t));
-  for (let pass = 0; pass < 2; pass++) {
-    const suspects = suspectTracks(input, scores.score);
-    if (suspects.size === 0 || sameSet(suspects, excluded)) break;
-    excluded = suspects;
+  // One refit without the tracks that stood out is enough: their removal is what matters.
+  const excluded = suspectTracks(input, scores.score);
+  if (excluded.size > 0) {
     fit = buildModel([input], o, base, opts.movingSpeed, (_s, t) => excluded.has(t), true);
     const keys = fit.keys;
     scores = scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(0, t));
@@ -517,11 +572,6 @@ function suspectTracks(input: FitInput, score: Float32Array): Set<number> {
   return out;
 }
 
-function sameSet(a: Set<number>, b: Set<number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const v of a) if (!b.has(v)) return false;
-  return true;
-}
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -541,12 +591,14 @@ function directionName(deg: number): string {
 export function explainObservations(model: NormalityModel, f: Features, obs: readonly number[], z: Float32Array): AttributeContribution[] {
   const G = ATTRIBUTE_GROUPS.length;
   const out: AttributeContribution[] = [];
+  const tmp = new Float32Array(Math.max(8, f.appearanceDims));
   for (let g = 0; g < G; g++) {
+    // The observation where the deviation peaks among those where the attribute was actually measured.
+    const def = g < GROUPS.length ? GROUPS[g] : null;
     let best = -1;
     for (const i of obs) {
-      // Prefer observations whose attributes were measured (not interpolated, not cut by the frame edge).
-      const weight = f.measured[i] && !f.atBorder[i] ? 1 : 0.999;
-      if (z[i * G + g] * weight > (best < 0 ? 0 : z[best * G + g] * (f.measured[best] && !f.atBorder[best] ? 1 : 0.999))) best = i;
+      if (def && !def.vector(f, i, tmp, model.scales)) continue;
+      if (best < 0 || z[i * G + g] > z[best * G + g]) best = i;
     }
     // Deviations far inside the edge of normal (z < 0.1) explain nothing.
     if (best >= 0 && z[best * G + g] >= 0.1) out.push(...explainObservation(model, f, best, z, g));
@@ -617,6 +669,15 @@ export function explainObservation(model: NormalityModel, f: Features, i: number
         const res = new KthTrackSearch(g.pool, 1).query([f.x[i], f.footY[i]]);
         const normal = res.nearest >= 0 ? `(${round(g.pool.data[res.nearest * 2])}, ${round(g.pool.data[res.nearest * 2 + 1])})` : 'n/a';
         out.push({ attribute: name, value: `(${round(f.x[i])}, ${round(f.footY[i])})`, normal, score });
+        break;
+      }
+      case 'appearance': {
+        // Distance of its look to the K-th nearest normal object, next to the usual such distance.
+        const v = new Float32Array(g.dims);
+        if (!f.appearance(i, v)) return;
+        const d = new KthTrackSearch(g.pool, model.k).query(v).distance;
+        if (!Number.isFinite(d)) return;
+        out.push({ attribute: name, value: round(d, 3), normal: round(g.median, 3), score });
         break;
       }
       case 'label': {

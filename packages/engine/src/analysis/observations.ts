@@ -39,6 +39,8 @@ export interface ObservationRow {
   vy: number;
   /** Velocity measured from the object's own pixels (block flow) rather than from box positions. */
   flowMeasured: boolean;
+  /** Appearance vector (L2-normalised), on frames where one was computed. */
+  feature?: Float32Array | null;
 }
 
 export class ObservationTable {
@@ -57,6 +59,11 @@ export class ObservationTable {
     vy: new Column((n) => new Float32Array(n)),
     flow: new Column((n) => new Uint8Array(n)),
   };
+  /** Appearance vectors, int8-quantised (component × 127), featureDims per row that has one. */
+  featureDims = 0;
+  private featureStore = new Int8Array(0);
+  private featureCount = 0;
+  private readonly featureRow = new Column((n) => new Int32Array(n));
   /** Label dictionary: index → name. */
   readonly labels: string[] = [];
   private readonly labelIndex = new Map<string, number>();
@@ -87,7 +94,31 @@ export class ObservationTable {
     c.vx.data[i] = r.vx;
     c.vy.data[i] = r.vy;
     c.flow.data[i] = r.flowMeasured ? 1 : 0;
+    this.featureRow.ensure(i + 1);
+    this.featureRow.data[i] = -1;
+    if (r.feature && r.feature.length > 0) {
+      if (this.featureDims === 0) this.featureDims = r.feature.length;
+      if (r.feature.length === this.featureDims) {
+        const d = this.featureDims;
+        if ((this.featureCount + 1) * d > this.featureStore.length) {
+          const next = new Int8Array(Math.max(256 * d, this.featureStore.length * 2));
+          next.set(this.featureStore);
+          this.featureStore = next;
+        }
+        for (let k = 0; k < d; k++) this.featureStore[this.featureCount * d + k] = Math.max(-127, Math.min(127, Math.round(r.feature[k] * 127)));
+        this.featureRow.data[i] = this.featureCount++;
+      }
+    }
     this.length++;
+  }
+
+  /** Writes row i's appearance vector into `out` (featureDims values); false when the row has none. */
+  feature(i: number, out: Float32Array): boolean {
+    const r = this.featureRow.data[i];
+    if (i >= this.length || r < 0) return false;
+    const d = this.featureDims;
+    for (let k = 0; k < d; k++) out[k] = this.featureStore[r * d + k] / 127;
+    return true;
   }
 
   get trackId(): Int32Array {
@@ -136,7 +167,7 @@ export class ObservationTable {
   get bytes(): number {
     let b = 0;
     for (const col of Object.values(this.cols)) b += col.data.byteLength;
-    return b;
+    return b + this.featureRow.data.byteLength + this.featureStore.byteLength;
   }
 }
 

@@ -40,9 +40,10 @@ export interface MotionSettings {
   /** Fastest motion the flow search covers, in frame heights per second. */
   maxFlowFrameHeightsPerS: number;
   /**
-   * Initial background: median of this many frames spread over the first `bootstrapSpanS` seconds. Short
-   * enough that an object arriving later and staying is not taken for background, long enough that people
-   * walking past at the start are not either.
+   * Initial background: median of this many frames spread over the first `bootstrapSpanS` seconds (people
+   * walking past are not background). Those seconds are held in memory (downscaled) until it is known, so
+   * the span bounds that memory. Whatever the median still gets wrong (someone who arrives later and stays,
+   * someone standing at first who then leaves) shows as a ghost, which the motion model removes.
    */
   bootstrapFrames: number;
   bootstrapSpanS: number;
@@ -56,9 +57,16 @@ export interface FullAnalysisParams extends AnalysisParams {
   heatmapHeight: number;
   motion: MotionSettings;
   tracker: TrackerParams;
-  /** Run the detector on every n-th analysed frame (motion blobs carry the tracks in between). */
-  detectEvery: number;
+  /**
+   * Detector schedule: at most every detectMinGapS while an object in view is still unnamed (until the
+   * detector has looked at it twice), otherwise every detectMaxGapS as a refresh; motion blobs and the
+   * tracker carry objects in between.
+   */
+  detectMinGapS: number;
+  detectMaxGapS: number;
   detectorMinScore: number;
+  /** Appearance vectors (the detector's backbone feature pooled in each box) as an attribute. */
+  appearance: boolean;
   normality: NormalityOptions;
   /** Below this speed (object heights/s) an object is "not moving". */
   movingSpeed: number;
@@ -122,12 +130,14 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
       backgroundHalfLifeS: 2,
       foregroundHalfLifeS: 120,
       maxFlowFrameHeightsPerS: 0.6,
-      bootstrapFrames: 15,
-      bootstrapSpanS: 4,
+      bootstrapFrames: 25,
+      bootstrapSpanS: 10,
     },
     tracker: { ...DEFAULT_TRACKER_PARAMS },
-    detectEvery: 5,
+    detectMinGapS: 0.5,
+    detectMaxGapS: 2,
     detectorMinScore: 0.3,
+    appearance: true,
     normality: { ...DEFAULT_NORMALITY_OPTIONS },
     movingSpeed: 0.2,
     stayRadius: 0.5,

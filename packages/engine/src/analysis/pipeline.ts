@@ -76,6 +76,7 @@ export interface AnalysisStats {
   };
   /** Seconds of footage per second of processing (reference fitting excluded when it was pre-fit). */
   realTimeFactor: number;
+  /** Peak resident memory of the process (the kernel's high-water mark, so it covers anything run before). */
   peakRssMB: number;
   /** Bytes held by the attribute tables at the end (the part of memory that grows with footage length). */
   tableBytes: number;
@@ -117,10 +118,9 @@ function aspectOf(p: ProbeResult): number {
   return (p.displayWidth || p.width) / (p.displayHeight || p.height);
 }
 
-let peakRss = 0;
-function sampleRss(): number {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  return peakRss;
+/** Peak resident memory of this process so far (the kernel's high-water mark), in bytes. */
+function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 async function probeVideo(file: string, signal?: AbortSignal): Promise<ProbeResult> {
@@ -251,7 +251,6 @@ export async function fitNormality(referencePaths: readonly string[], opts: FitO
         signal: opts.signal,
         onProgress: (f) => opts.onProgress?.(((done + f * Math.max(pr.durationS, 0.001)) / total) * 0.95, 'fit normality: decode+track'),
       });
-      sampleRss();
       extractions.push(ex);
       params.push(p);
       done += Math.max(pr.durationS, 0.001);
@@ -305,8 +304,6 @@ function isFitted(r: AnalyzeOptions['reference']): r is FittedReference {
 /** Analyses one video and streams observations and heatmaps to `sink`; see the module comment. */
 export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
   const started = performance.now();
-  peakRss = 0;
-  sampleRss();
   const { signal, sink } = opts;
   const progress: ProgressFn = opts.onProgress ?? (() => {});
   const detector = opts.detector ?? null;
@@ -359,12 +356,8 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
     detector,
     spool: true,
     signal,
-    onProgress: (f) => {
-      progress(at(0.8 * f), 'decode+track');
-      if ((f * 100) % 5 < 1) sampleRss();
-    },
+    onProgress: (f) => progress(at(0.8 * f), 'decode+track'),
   });
-  sampleRss();
   const decodeTrackS = (performance.now() - tPass) / 1000;
   try {
     throwIfAborted(signal);
@@ -532,7 +525,7 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
           referenceFitS: round(referenceFitS, 3),
         },
         realTimeFactor: round(durationS / Math.max(ownS, 1e-6), 2),
-        peakRssMB: round(sampleRss() / 2 ** 20, 1),
+        peakRssMB: round(peakRssBytes() / 2 ** 20, 1),
         tableBytes: t.bytes,
         notes,
       },

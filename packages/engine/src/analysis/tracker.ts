@@ -24,8 +24,10 @@ export interface Measurement {
   source: MeasurementSource;
   /** Median block flow inside the box, pixels per analysed frame, when measured. */
   flow?: { vx: number; vy: number } | null;
-  /** Optional appearance descriptor (L1-normalised histogram). */
+  /** Optional appearance descriptor (L1-normalised histogram) used for association. */
   appearance?: Float32Array | null;
+  /** Optional appearance vector (L2-normalised backbone feature pooled in the box), an attribute. */
+  feature?: Float32Array | null;
 }
 
 export interface TrackerParams {
@@ -68,6 +70,8 @@ export interface TrackedObservation {
   label: string;
   /** The detector's label when this observation is a detector box, else null. */
   detectedLabel: string | null;
+  /** The measurement's appearance vector, when one was computed for it. */
+  feature: Float32Array | null;
   flow: { vx: number; vy: number } | null;
   /** Kalman velocity after this frame's update. */
   kfVelocity: [number, number];
@@ -86,6 +90,8 @@ interface Track {
   labelVotes: Map<string, number>;
   appearance: Float32Array | null;
   pending: TrackedObservation[];
+  /** Detector runs while this track was in view. */
+  looks: number;
 }
 
 function histogramDistance(a: Float32Array, b: Float32Array): number {
@@ -118,6 +124,19 @@ export class Tracker {
   /** Number of tracks currently alive (confirmed or not, seen or lost). */
   get activeCount(): number {
     return this.tracks.length;
+  }
+
+  /** Records that the detector looked at the current frame (call after step on a detector frame). */
+  markDetectorRun(): void {
+    for (const t of this.tracks) if (t.missed === 0) t.looks++;
+  }
+
+  /**
+   * True when an object in view has not been named by the detector yet and the detector has looked at it
+   * fewer than `looks` times: then the detector should run soon (otherwise it only needs to refresh).
+   */
+  needsDetection(looks = 2): boolean {
+    return this.tracks.some((t) => t.missed === 0 && t.labelVotes.size === 0 && t.looks < looks);
   }
 
   /** Boxes the tracker expects in the next frame (for detector scheduling and tests). */
@@ -182,6 +201,7 @@ export class Tracker {
       labelVotes: new Map(),
       appearance: m.appearance ? Float32Array.from(m.appearance) : null,
       pending: [],
+      looks: m.source === 'detector' ? 1 : 0,
     };
     if (m.source === 'detector') t.labelVotes.set(m.label, m.score);
     this.tracks.push(t);
@@ -241,6 +261,7 @@ export class Tracker {
           source: 'interpolated',
           label: bestLabel(t.labelVotes),
           detectedLabel: null,
+          feature: null,
           flow: null,
           kfVelocity: [vx, vy],
           hits: t.hits,
@@ -284,6 +305,7 @@ export class Tracker {
       source: m.source,
       label: bestLabel(t.labelVotes),
       detectedLabel: m.source === 'detector' ? m.label : null,
+      feature: m.feature ?? null,
       flow: m.flow ?? null,
       kfVelocity: [vx, vy],
       hits: t.hits,

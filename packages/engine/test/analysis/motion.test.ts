@@ -25,6 +25,12 @@ function frame(rects: { x: number; y: number; w: number; h: number; seed: number
   return f;
 }
 
+/** Initial background (half resolution, as the model keeps it) from one still frame. */
+const initFrom = (f: Uint8Array) => {
+  const half = halfResolution(f, W, H).data;
+  return medianBackground([half, half, half], (W / 2) * (H / 2));
+};
+
 const params: MotionParams = {
   width: W,
   height: H,
@@ -59,7 +65,7 @@ describe('labelComponents', () => {
 describe('MotionModel', () => {
   it('finds a moving object as one blob near its true box, and measures its flow', () => {
     const bg = frame([]);
-    const init = medianBackground([bg, bg, bg], W * H);
+    const init = initFrom(bg);
     const m = new MotionModel(params, init);
     let last = null;
     for (let k = 0; k < 6; k++) last = m.process(frame([{ x: 20 + 3 * k, y: 40, w: 14, h: 30, seed: 1 }]));
@@ -79,7 +85,7 @@ describe('MotionModel', () => {
 
   it('sees nothing in a still scene, and keeps a stopped object in the foreground', () => {
     const bg = frame([]);
-    const m = new MotionModel(params, medianBackground([bg, bg, bg], W * H));
+    const m = new MotionModel(params, initFrom(bg));
     for (let k = 0; k < 5; k++) expect(m.process(bg).blobs).toHaveLength(0);
     // An object walks in and stops: it stays a blob for many frames (loitering stays visible).
     for (let k = 0; k < 5; k++) m.process(frame([{ x: 30 + 4 * k, y: 40, w: 14, h: 30, seed: 2 }]));
@@ -89,9 +95,21 @@ describe('MotionModel', () => {
     expect(blobs).toBe(1);
   });
 
+  it('removes the ghost of an object that was in the initial background and then left', () => {
+    const withObject = frame([{ x: 60, y: 40, w: 14, h: 30, seed: 4 }]);
+    // The object stood there while the background was learned; now it is gone.
+    const m = new MotionModel(params, initFrom(withObject));
+    const empty = frame([]);
+    const first = m.process(empty);
+    expect(first.blobs).toHaveLength(0);
+    for (let k = 0; k < 3; k++) expect(m.process(empty).blobs).toHaveLength(0);
+    // A real object appearing in the same place is still seen.
+    expect(m.process(frame([{ x: 58, y: 42, w: 14, h: 30, seed: 9 }])).blobs).toHaveLength(1);
+  });
+
   it('absorbs a global brightness change instead of calling the whole frame foreground', () => {
     const bg = frame([]);
-    const m = new MotionModel(params, medianBackground([bg, bg, bg], W * H));
+    const m = new MotionModel(params, initFrom(bg));
     const brighter = bg.map((v) => v + 25);
     const r = m.process(brighter);
     expect(r.blobs).toHaveLength(0);

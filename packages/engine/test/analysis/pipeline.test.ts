@@ -4,6 +4,7 @@
  * and its box at the right place, with the attribute that makes it anomalous on top.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDetector } from '../../src/analysis/detector-choice.js';
 import { iou } from '../../src/analysis/geometry.js';
 import { analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../src/analysis/pipeline.js';
 import type { AnalysisSink, AnomalyEvent, Box, HeatmapFrame, TrackObservation } from '../../src/analysis/types.js';
@@ -155,6 +156,30 @@ describe('analyzeVideo on generated footage', () => {
     expect(track.trajectory.entry).toBe('right');
     expect(bestIou(e, counterflow.boxAt(counterflow.objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
   }, 60_000);
+
+  it('runs with the real detector beside the motion blobs (when the model is built)', async (ctx) => {
+    let detector;
+    try {
+      detector = await openDetector('nanodet');
+    } catch (e) {
+      if (isVigilError(e) && e.code === 'model_error') return ctx.skip();
+      throw e;
+    }
+    try {
+      const r = await analyzeVideo(runner.path, { sink: sink(), reference: 'self', detector });
+      expect(r.params.detector).toBe('nanodet');
+      expect(r.stats.detectorRuns).toBeGreaterThan(5);
+      // The detector is scheduled, not run on every analysed frame.
+      expect(r.stats.detectorRuns).toBeLessThan(r.frames.length / 2);
+      const e = topEvent(r);
+      expect(e.peakTime).toBeGreaterThanOrEqual(5);
+      expect(e.peakTime).toBeLessThanOrEqual(8.6);
+      // Textured boxes are not COCO objects: they stay 'unknown' objects, found by motion.
+      expect(r.tracks.filter((t) => t.label === 'unknown').length).toBeGreaterThan(10);
+    } finally {
+      await detector.dispose();
+    }
+  }, 120_000);
 
   it('scores walkers-only footage against its reference without events', async () => {
     const again = await scene('walkers2.mp4', REFERENCE_LANES, []);
