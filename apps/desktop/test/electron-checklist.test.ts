@@ -36,6 +36,7 @@ vi.mock('electron', () => Object.assign(electronStandIn, {
       throw new Error('the preload must not use send');
     },
   },
+  webUtils: { getPathForFile: (f: { path?: string }) => f.path ?? '' },
   protocol: {
     registerSchemesAsPrivileged: (list: { scheme: string; privileges: Record<string, boolean> }[]) => recorded.privileged.push(...list),
     handle: (scheme: string, fn: (req: Request) => Response | Promise<Response>) => recorded.handlers.set(scheme, fn),
@@ -135,12 +136,24 @@ describe('Electron security checklist (without the binary)', () => {
     it('exposes exactly one global of plain functions', () => {
       expect(recorded.exposed.map(([k]) => k)).toEqual(['vigil']);
       const api = recorded.exposed[0][1];
-      expect(Object.keys(api).sort()).toEqual(['invoke', 'mediaUrl', 'onEvent', 'reportUrl']);
+      expect(Object.keys(api).sort()).toEqual(['chooseAndImport', 'importDropped', 'invoke', 'mediaUrl', 'onEvent', 'reportUrl']);
       for (const v of Object.values(api)) expect(typeof v).toBe('function');
+    });
+
+    it('desktop import sends paths resolved in the preload to main, never to the page', async () => {
+      const api = recorded.exposed[0][1] as { importDropped: (c: unknown, f: unknown[]) => Promise<unknown>; chooseAndImport: (c: unknown) => Promise<unknown> };
+      recorded.invokes.length = 0;
+      await api.importDropped('case_x', [{ path: '/footage/a.mp4' }, { path: '' }]);
+      await api.chooseAndImport({ toString: () => 'case_y' });
+      expect(recorded.invokes).toEqual([
+        ['vigil:import-paths', 'case_x', ['/footage/a.mp4']],
+        ['vigil:choose-import', 'case_y'],
+      ]);
     });
 
     it('invoke goes to the one contract channel with a string operation name', async () => {
       const api = recorded.exposed[0][1] as { invoke: (op: unknown, input: unknown) => Promise<unknown> };
+      recorded.invokes.length = 0;
       await api.invoke({ toString: () => 'cases.list' }, { a: 1 });
       expect(recorded.invokes).toEqual([['vigil:invoke', 'cases.list', { a: 1 }]]);
     });

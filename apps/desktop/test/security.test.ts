@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '@vigil/engine';
+import { importPaths } from '../src/main/desktop-import.js';
 import { invokeForSender } from '../src/main/invoke.js';
 import { appUrlToRelativePath, hardenWebContents, isAppUrl, isTrustedSender, mediaIdFromUrl, permissionDecision, reportIdFromUrl, secureWebPreferences } from '../src/main/security.js';
 
@@ -84,5 +85,33 @@ describe('Electron security policy (testable without the binary)', () => {
       const list = await invokeForSender(engine, 'vigil://app/index.html', 'cases.list', {});
       expect(list.ok && (list.value as unknown[]).length).toBe(1);
     });
+  });
+});
+
+describe('desktop import (dialog and drag-and-drop)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dnd-'));
+  const engine = new Engine({ dbPath: join(dir, 'v.db'), transport: 'ipc' });
+  afterAll(() => {
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports dropped paths through the contract for trusted frames only, returning job ids', async () => {
+    const c = (await engine.call('cases.create', { name: 'dnd' })) as { id: string };
+    const untrusted = await importPaths(engine, 'https://evil.example/', c.id, ['/etc/passwd']);
+    expect(untrusted).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const empty = await importPaths(engine, 'vigil://app/index.html', c.id, []);
+    expect(empty).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const notStrings = await importPaths(engine, 'vigil://app/index.html', c.id, [{ path: '/x' }]);
+    expect(notStrings).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const relative = await importPaths(engine, 'vigil://app/index.html', c.id, ['clip.mp4']);
+    expect(relative).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/absolute/) } });
+    const missing = await importPaths(engine, 'vigil://app/index.html', c.id, [join(dir, 'missing.mp4')]);
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const file = join(dir, 'x.bin');
+    writeFileSync(file, 'not a video but a file: the import job refuses it later');
+    const r = await importPaths(engine, 'vigil://app/index.html', c.id, [file]);
+    expect(r.ok && r.value.length).toBe(1);
+    await engine.jobs.idle();
   });
 });

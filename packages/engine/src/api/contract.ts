@@ -374,6 +374,11 @@ export interface ApiClient {
   mediaUrl(evidenceId: string): string;
   /** URL of an exported report PDF (for download / opening). */
   reportUrl(reportId: string): string;
+  /**
+   * Desktop only: import files chosen in the system dialog or dropped on the window. The paths stay in
+   * the privileged preload/main side; the page gets job ids back.
+   */
+  desktopImport?: { choose(caseId: string): Promise<string[]>; drop(caseId: string, files: File[]): Promise<string[]> };
   readonly transport: 'http' | 'ipc';
 }
 

@@ -9,6 +9,14 @@ export interface VigilBridge {
   onEvent(listener: (event: unknown) => void): () => void;
   mediaUrl(evidenceId: string): string;
   reportUrl(reportId: string): string;
+  chooseAndImport(caseId: string): Promise<{ ok: true; value: string[] } | { ok: false; error: { code: string; message: string } }>;
+  importDropped(caseId: string, files: File[]): Promise<{ ok: true; value: string[] } | { ok: false; error: { code: string; message: string } }>;
+}
+
+async function unwrap<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new ApiError(r.error.code, r.error.message);
+  return r.value;
 }
 
 export function createIpcClient(bridge: VigilBridge): ApiClient {
@@ -24,5 +32,9 @@ export function createIpcClient(bridge: VigilBridge): ApiClient {
     },
     mediaUrl: (evidenceId) => bridge.mediaUrl(evidenceId),
     reportUrl: (reportId) => bridge.reportUrl(reportId),
+    desktopImport: {
+      choose: (caseId) => unwrap(bridge.chooseAndImport(caseId)),
+      drop: (caseId, files) => unwrap(bridge.importDropped(caseId, files)),
+    },
   };
 }

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useClient } from '../hooks/client-context';
 import { useOp, useOpMutation } from '../hooks/use-op';
 import { useCancelJob } from '../hooks/use-jobs';
 import { ErrorBanner } from './ErrorBanner';
@@ -18,6 +19,20 @@ export function ImportForm({ caseId, onImported }: { caseId: string; onImported:
   });
   const job = useOp('jobs.get', jobId ? { jobId } : null);
   const cancel = useCancelJob();
+  // Desktop only: the system file dialog and drag-and-drop (paths stay on the privileged side).
+  const desktop = useClient().desktopImport;
+  const [desktopError, setDesktopError] = useState<unknown>(null);
+  const [dragging, setDragging] = useState(false);
+  const startDesktop = (run: () => Promise<string[]>) => {
+    setDesktopError(null);
+    cancel.reset();
+    run().then((ids) => ids.length && setJobId(ids[ids.length - 1]), setDesktopError);
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    if (desktop && e.dataTransfer.files.length) startDesktop(() => desktop.drop(caseId, Array.from(e.dataTransfer.files)));
+  };
 
   // Hand over the new evidence once per job, as soon as it is recorded: the engine names it before the
   // playback proxy stage, so hash and metadata are reviewable while the proxy is still being built.
@@ -44,7 +59,14 @@ export function ImportForm({ caseId, onImported }: { caseId: string; onImported:
   const failure = job.data && (job.data.state === 'failed' || job.data.state === 'interrupted') ? (job.data.error ?? `Import ${job.data.state}.`) : null;
 
   return (
-    <form className="stack-form import-form" data-testid="import" onSubmit={submit}>
+    <form
+      className={`stack-form import-form${dragging ? ' dragging' : ''}`}
+      data-testid="import"
+      onSubmit={submit}
+      onDragOver={desktop ? (e) => (e.preventDefault(), setDragging(true)) : undefined}
+      onDragLeave={desktop ? () => setDragging(false) : undefined}
+      onDrop={desktop ? onDrop : undefined}
+    >
       <label className="field-label" htmlFor="import-path">
         Import footage
       </label>
@@ -62,7 +84,16 @@ export function ImportForm({ caseId, onImported }: { caseId: string; onImported:
           {start.isPending ? 'Starting…' : 'Import'}
         </button>
       </div>
+      {desktop && (
+        <div className="row">
+          <button type="button" className="button" data-testid="import-choose" onClick={() => startDesktop(() => desktop.choose(caseId))}>
+            Choose files…
+          </button>
+          <span className="hint">or drop video files here</span>
+        </div>
+      )}
       <ErrorBanner error={start.error} onDismiss={start.reset} />
+      <ErrorBanner error={desktopError} onDismiss={() => setDesktopError(null)} />
       {job.data && (
         <div className="import-status" data-testid="import-status" data-state={job.data.state}>
           {job.data.state === 'done' ? (
