@@ -1,6 +1,6 @@
 /**
  * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self] [--fps N] [--width N]
- * [--detector nanodet|centernet|none] [--heatmaps] --json`: anomaly analysis of one video without a case
+ * [--detector nanodet|centernet|none] [--heatmaps=true] --json`: anomaly analysis of one video without a case
  * database, for batch work. The JSON file holds the parameters, frame scores, tracks, events, statistics and
  * every tracked observation (heatmaps too with --heatmaps, base64 uint8); stdout gets a summary.
  */
@@ -62,7 +62,8 @@ export async function runAnalyzeFile(a: ParsedArgs, opts: { onProgress?: Progres
     reference = { paths };
   }
   const params = paramOverrides(a);
-  const withHeatmaps = a.flags.heatmaps === true || a.flags.heatmaps === 'true';
+  const hm = a.flags.heatmaps;
+  const withHeatmaps = hm === true || hm === 'true' || hm === '1' || hm === 'yes';
 
   const observations: TrackObservation[] = [];
   const heatmaps: { frame: number; width: number; height: number; data: string }[] = [];
