@@ -3,14 +3,13 @@
  * schemas, error mapping, the job runner and the event stream. Both transports (IPC, HTTP) call
  * `engine.call(op, input)`; neither adds logic of its own.
  */
-import { isProcessAlive } from '../process-alive.js';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isVigilError, VigilError } from '../errors.js';
 import { checkEvidencePath } from '../jobs/import-evidence.js';
-import { removeOrphanDerivedFiles } from '../jobs/orphan-files.js';
+import { recoverInterruptedWork } from '../jobs/recover.js';
 import { JobRunner, type Spawner } from '../jobs/runner.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { frameThumbnail } from '../media/thumbnail.js';
@@ -24,7 +23,7 @@ import type { PdfPrinter } from '../report/printer.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
-import { getJobRow, listJobs, markOrphanJobsInterrupted, toJob } from '../store/jobs.js';
+import { getJobRow, listJobs, toJob } from '../store/jobs.js';
 import { addNote, listNotes } from '../store/notes.js';
 import { VIGIL_VERSION } from '../version.js';
 import { contract, isOpName, type ApiErrorBody, type ApiEvent, type OpName, type OpOutput, type OpParsedInput } from './contract.js';
@@ -60,9 +59,8 @@ export class Engine {
     this.dbPath = resolve(o.dbPath);
     this.workDir = o.workDir ?? defaultWorkDir(this.dbPath);
     this.db = openDatabase(this.dbPath);
-    markOrphanJobsInterrupted(this.db, isProcessAlive);
-    const removed = removeOrphanDerivedFiles(this.db, this.workDir);
-    if (removed.length) o.log?.(`removed ${removed.length} unfinished derived file(s) left by an interrupted job`);
+    const recovered = recoverInterruptedWork(this.db, this.workDir);
+    if (recovered.files.length) o.log?.(`removed ${recovered.files.length} unfinished derived file(s) left by an interrupted job`);
     this.emitter.setMaxListeners(100);
     this.jobs = new JobRunner({ db: this.db, dbPath: this.dbPath, workDir: this.workDir, emit: (e) => this.emit(e), spawn: o.spawn, printer: o.printer });
     this.handlers = this.makeHandlers();

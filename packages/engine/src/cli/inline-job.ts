@@ -2,9 +2,11 @@
 import { defaultWorkDir } from '../api/engine.js';
 import type { ProgressFn } from '../errors.js';
 import { executeJob } from '../jobs/execute.js';
+import { recoverInterruptedWork } from '../jobs/recover.js';
 import type { Db } from '../store/db.js';
 
 export async function runJobInline(db: Db, dbPath: string, jobId: string, progress: ProgressFn) {
+  recoverInterruptedWork(db, defaultWorkDir(dbPath));
   const controller = new AbortController();
   const onSig = () => controller.abort();
   process.once('SIGINT', onSig);

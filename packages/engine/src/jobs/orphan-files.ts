@@ -20,8 +20,23 @@ export function removeOrphanDerivedFiles(db: Db, workDir: string): string[] {
     (db.prepare("SELECT id, proxy_path FROM evidence WHERE proxy_status = 'ready' AND proxy_path IS NOT NULL").all() as { id: string; proxy_path: string }[]).map((r) => [r.id, resolve(r.proxy_path)]),
   );
   const removed: string[] = [];
+  const recorded = new Set((db.prepare('SELECT path FROM reports').all() as { path: string }[]).map((r) => resolve(r.path)));
+  const reporting = new Set(
+    (db.prepare("SELECT case_id FROM jobs WHERE kind = 'report' AND state IN ('running','queued')").all() as { case_id: string }[]).map((r) => r.case_id),
+  );
   for (const caseDir of readdirSync(workDir, { withFileTypes: true })) {
     if (!caseDir.isDirectory() || !ID.test(caseDir.name)) continue;
+    // A report export killed before its rename leaves `.<name>.<random>.tmp` beside the target; one
+    // killed between the rename and its database row leaves a PDF no report record vouches for.
+    const reports = join(workDir, caseDir.name, 'reports');
+    if (!reporting.has(caseDir.name) && existsSync(reports)) {
+      for (const f of readdirSync(reports)) {
+        if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(f) || (f.endsWith('.pdf') && !recorded.has(resolve(join(reports, f))))) {
+          rmSync(join(reports, f), { force: true });
+          removed.push(join(reports, f));
+        }
+      }
+    }
     for (const evDir of readdirSync(join(workDir, caseDir.name), { withFileTypes: true })) {
       if (!evDir.isDirectory() || !ID.test(evDir.name) || busy.has(evDir.name)) continue;
       const dir = join(workDir, caseDir.name, evDir.name);
