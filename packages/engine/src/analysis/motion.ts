@@ -215,8 +215,9 @@ export class MotionModel {
       for (let i = 0; i < active.length; i++) active[i] = this.blockCount[i] >= minFg ? 1 : 0;
       let noise = 0;
       for (let i = 0; i < n; i += 11) noise += sg[i];
-      // σ of a 2×2 average is half a pixel's: the flow runs on full-resolution pixels.
-      noise = (2 * noise) / Math.ceil(n / 11);
+      // Camera noise is spatially correlated (compression blocks), so a 2×2 average hardly reduces it: the
+      // half-resolution σ stands for the full-resolution pixels' σ.
+      noise /= Math.ceil(n / 11);
       flow = estimateBlockFlow({
         prev: this.prev,
         cur: gray,

@@ -242,6 +242,10 @@ class TrackKeys {
 
 export interface FitInput {
   features: Features;
+  /**
+   * Per observation, the object it belongs to: a track id, or an identity linking track fragments of one
+   * object (identity.ts), so fragments do not count as separate normal objects.
+   */
   trackIds: Int32Array;
 }
 

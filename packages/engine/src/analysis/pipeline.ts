@@ -19,6 +19,7 @@ import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
 import { gaussianSmooth } from '../eval/frame-auc.js';
 import { probe as probeFile, type ProbeResult } from '../media/probe.js';
 import { extractFootage, type Extraction } from './extract.js';
+import { linkIdentities } from './identity.js';
 import { computeFeatures, type Features } from './features.js';
 import { renderHeatmap, type HeatObject } from './heatmap.js';
 import type { DetectorLike } from './measurements.js';
@@ -264,7 +265,10 @@ export async function fitNormality(referencePaths: readonly string[], opts: FitO
       );
     }
     const perspective = fitPerspective(samples.y, samples.h);
-    const sets = extractions.map((ex, i) => ({ features: featuresOf(ex, perspective, params[i]), trackIds: ex.observations.trackId }));
+    const sets = extractions.map((ex, i) => {
+      const features = featuresOf(ex, perspective, params[i]);
+      return { features, trackIds: linkIdentities(ex.observations, features, ex.analysisHeight) };
+    });
     const model = fitReferenceModel(sets, extractions.map((ex) => ex.frames.length), {
       ...params[0].normality,
       perspective,
@@ -383,7 +387,7 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
       const perspective = fitPerspective(samples.y, samples.h);
       features = featuresOf(ex, perspective, params);
       const self = selfReferencedScores(
-        { features, trackIds: ex.observations.trackId },
+        { features, trackIds: linkIdentities(ex.observations, features, ex.analysisHeight) },
         n,
         { ...params.normality, perspective, aspect: aspectOf(probe), detector: params.detector, movingSpeed: params.movingSpeed },
       );
