@@ -95,6 +95,15 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   const dts: number[] = [];
   const duration = probe.durationS > 0 ? probe.durationS : NaN;
   const withFeatures = !!detector?.detectWithFeatures && p.appearance;
+  // Luma only: decode gray and give the detector the luma in all three channels (half the decoding and
+  // piping work; colour is lost to the detector).
+  const lumaOnly = p.detectorInput === 'luma';
+  const detectorFrame = (frame: Frame, gray: Uint8Array): Frame => {
+    if (frame.channels === 3) return frame;
+    const rgb = new Uint8Array(W * H * 3);
+    for (let i = 0, j = 0; i < gray.length; i++, j += 3) rgb[j] = rgb[j + 1] = rgb[j + 2] = gray[i];
+    return { ...frame, channels: 3, data: rgb };
+  };
   let ordinal = 0;
   let lastDetect = -1;
   const minGap = Math.max(1, Math.round(p.detectMinGapS * fpsNominal));
@@ -112,16 +121,16 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     // motion blobs carry the tracks in between. Held-back bootstrap frames kept no colour except on a grid.
     const since = ordinal - lastDetect;
     const due = lastDetect < 0 || since >= (tracker.needsDetection() ? minGap : maxGap);
-    if (detector && frame.channels === 3 && due && (m.blobs.length > 0 || tracker.activeCount > 0 || lastDetect < 0)) {
+    if (detector && (lumaOnly || frame.channels === 3) && due && (m.blobs.length > 0 || tracker.activeCount > 0 || lastDetect < 0)) {
       lastDetect = ordinal;
       const td = performance.now();
       let dets: DetectionLike[];
       if (withFeatures) {
-        const [r] = await detector.detectWithFeatures!([frame]);
+        const [r] = await detector.detectWithFeatures!([detectorFrame(frame, gray)]);
         dets = r.detections;
         featureMap = r.features;
       } else {
-        [dets] = await detector.detect([frame]);
+        [dets] = await detector.detect([detectorFrame(frame, gray)]);
       }
       detectMs += performance.now() - td;
       detectorRuns++;
@@ -186,17 +195,17 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   };
 
   try {
-    const format = detector ? 'rgb24' : 'gray';
+    const format = detector && !lumaOnly ? 'rgb24' : 'gray';
     for await (const frame of readFrames(path, { format, width: W, height: H, fps: p.fps, signal, probe })) {
       throwIfAborted(signal);
       if (frame.width !== W || frame.height !== H) {
         throw new VigilError('unsupported_media', `Decoded frames are ${frame.width}×${frame.height}, expected ${W}×${H}; the footage changes size mid-stream.`);
       }
-      const gray = detector ? rgbToGray(frame.data, new Uint8Array(W * H)) : frame.data.slice();
+      const gray = format === 'rgb24' ? rgbToGray(frame.data, new Uint8Array(W * H)) : frame.data.slice();
       if (!motion) {
         if (!Number.isFinite(firstTime)) firstTime = frame.time;
         // Keep the colour picture only on a grid of frames the detector may use (memory stays small).
-        const needsRgb = detector && held.length % minGap === 0;
+        const needsRgb = format === 'rgb24' && held.length % minGap === 0;
         held.push({ frame: needsRgb ? { ...frame, data: frame.data.slice() } : { ...frame, channels: 1, data: gray }, gray });
         if (frame.time - firstTime >= p.motion.bootstrapSpanS) await startMotion();
         continue;

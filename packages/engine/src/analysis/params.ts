@@ -65,6 +65,11 @@ export interface FullAnalysisParams extends AnalysisParams {
   detectMinGapS: number;
   detectMaxGapS: number;
   detectorMinScore: number;
+  /**
+   * What the detector sees: 'rgb' (colour frames are decoded for it) or 'luma' (the gray frames the motion
+   * model uses, in all three channels: cheaper, colour is lost to it).
+   */
+  detectorInput: 'rgb' | 'luma';
   /** Appearance vectors (the detector's backbone feature pooled in each box) as an attribute. */
   appearance: boolean;
   normality: NormalityOptions;
@@ -134,9 +139,10 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
       bootstrapSpanS: 10,
     },
     tracker: { ...DEFAULT_TRACKER_PARAMS },
-    detectMinGapS: 0.5,
-    detectMaxGapS: 2,
+    detectMinGapS: 1,
+    detectMaxGapS: 4,
     detectorMinScore: 0.3,
+    detectorInput: 'rgb',
     appearance: true,
     normality: { ...DEFAULT_NORMALITY_OPTIONS },
     movingSpeed: 0.2,
