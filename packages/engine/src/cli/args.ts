@@ -6,7 +6,7 @@ export interface ParsedArgs {
   flags: Record<string, string | boolean>;
 }
 
-const SWITCHES = new Set(['json', 'help', 'open', 'transcript', 'force', 'include-evidence', 'verbose', 'require-ep']);
+const SWITCHES = new Set(['json', 'help', 'open', 'transcript', 'force', 'include-evidence', 'verbose', 'require-ep', 'heatmaps']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const out: ParsedArgs = { positionals: [], flags: {} };

@@ -1,6 +1,6 @@
 /**
  * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self] [--fps N] [--width N]
- * [--detector nanodet|centernet|none] [--heatmaps=true] --json`: anomaly analysis of one video without a case
+ * [--detector nanodet|centernet|none] [--heatmaps] --json`: anomaly analysis of one video without a case
  * database, for batch work. The JSON file holds the parameters, frame scores, tracks, events, statistics and
  * every tracked observation (heatmaps too with --heatmaps, base64 uint8); stdout gets a summary.
  */
