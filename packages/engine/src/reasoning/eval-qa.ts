@@ -44,7 +44,7 @@ export type QaSet = z.infer<typeof QaSetSchema>;
 
 /** The QA set written for the project's UCSD Ped2 copy (source tree, or beside the built module). */
 export function defaultQaFile(): string {
-  const candidates = [new URL('./qa/ped2.json', import.meta.url), new URL('../../src/reasoning/qa/ped2.json', import.meta.url)];
+  const candidates = [new URL('./qa/vigil-qa-pedestrian2.json', import.meta.url), new URL('../../src/reasoning/qa/vigil-qa-pedestrian2.json', import.meta.url)];
   for (const c of candidates) {
     try {
       readFileSync(c);
@@ -53,7 +53,7 @@ export function defaultQaFile(): string {
       // try the next location
     }
   }
-  throw new VigilError('not_found', 'The Ped2 QA set (reasoning/qa/ped2.json) is not installed; pass --qa FILE.');
+  throw new VigilError('not_found', 'The Ped2 QA set (reasoning/qa/vigil-qa-pedestrian2.json) is not installed; pass --qa FILE.');
 }
 
 export function loadQaSet(file: string): QaSet {
