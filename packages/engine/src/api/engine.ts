@@ -6,7 +6,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { isVigilError, VigilError } from '../errors.js';
 import { checkEvidencePath } from '../jobs/import-evidence.js';
 import { recoverInterruptedWork } from '../jobs/recover.js';
@@ -26,7 +25,7 @@ import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
 import { getJobRow, listJobs, toJob } from '../store/jobs.js';
 import { addNote, listNotes } from '../store/notes.js';
 import { VIGIL_VERSION } from '../version.js';
-import { contract, isOpName, type ApiErrorBody, type ApiEvent, type OpName, type OpOutput, type OpParsedInput } from './contract.js';
+import { contract, Ids, isOpName, type ApiErrorBody, type ApiEvent, type OpName, type OpOutput, type OpParsedInput } from './contract.js';
 
 type Handlers = { [K in OpName]: (input: OpParsedInput<K>) => Promise<OpOutput<K>> | OpOutput<K> };
 
@@ -100,7 +99,7 @@ export class Engine {
 
   /** The file to play for an evidence id: the proxy when one is ready, else the original. */
   playbackFile(evidenceId: string): { path: string; contentType: string } {
-    if (!z.string().regex(/^ev_[a-z2-7]{10,40}$/).safeParse(evidenceId).success) throw new VigilError('invalid_input', 'Media requests take an evidence id.');
+    if (!Ids.evidence.safeParse(evidenceId).success) throw new VigilError('invalid_input', 'Media requests take an evidence id.');
     const ev = getEvidenceRow(this.db, evidenceId);
     if (ev.proxy_status === 'ready' && ev.proxy_path && existsSync(ev.proxy_path)) return { path: ev.proxy_path, contentType: 'video/mp4' };
     if (ev.proxy_status === 'pending') throw new VigilError('conflict', `A playback copy of ${ev.file_name} is still being made.`);
@@ -110,7 +109,7 @@ export class Engine {
 
   /** The PDF of an exported report, by id. */
   reportFile(reportId: string): { path: string; fileName: string } {
-    if (!/^rep_[a-z2-7]{10,40}$/.test(reportId)) throw new VigilError('invalid_input', 'Report requests take a report id.');
+    if (!Ids.report.safeParse(reportId).success) throw new VigilError('invalid_input', 'Report requests take a report id.');
     const r = getReport(this.db, reportId);
     if (!existsSync(r.path)) throw new VigilError('not_found', `The PDF of report ${reportId} is no longer at ${r.path}.`);
     return { path: r.path, fileName: basename(r.path) };
