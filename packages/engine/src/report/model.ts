@@ -8,7 +8,7 @@
  * plus any analysis a selected event comes from.
  */
 import type { AuditRow, Note } from '../api/contract.js';
-import type { AnalysisParams, AttributeContribution, FrameScore, TrackSummary, TrajectorySummary, Box } from '../analysis/types.js';
+import type { AnalysisParams, FrameScore, TrackSummary } from '../analysis/types.js';
 import { VigilError } from '../errors.js';
 import type { ProbeResult } from '../media/probe.js';
 import { getAnalysis, getEvent, getFrameScores, getTracks, latestAnalysis, listEvents, nearestAnalysedFrame, type AnalysisRecord, type StoredEvent } from '../store/analyses.js';
@@ -92,34 +92,14 @@ export interface ReportKeyframe {
   error: string | null;
 }
 
-export interface ReportEvent {
+/** A stored event with what the report adds: its label and exhibit, tracks, notes, reasoning, stills. */
+export interface ReportEvent extends StoredEvent {
   /** Report label: E1, E2, … */
   label: string;
-  id: string;
-  analysisId: string;
-  evidenceId: string;
   exhibit: string;
-  seq: number;
-  startTime: number;
-  endTime: number;
-  startFrame: number;
-  endFrame: number;
-  peakFrame: number;
-  peakTime: number;
-  peakScore: number;
-  confidence: number;
-  /** Category stored with the event by the analysis. */
-  category: string | null;
   /** What the report calls the event: the stored category, else the one its reasoning arrives at. */
   displayCategory: string | null;
-  trackIds: number[];
   tracks: TrackSummary[];
-  topAttributes: AttributeContribution[];
-  trajectories: { trackId: number; summary: TrajectorySummary }[];
-  boxes: { trackId: number; box: Box }[];
-  reviewState: StoredEvent['reviewState'];
-  reviewNote: string;
-  reviewedAt: string | null;
   notes: Note[];
   reasoning: ReportReasoning | null;
   /** Why no reasoning is shown, when it is not. */
@@ -306,12 +286,15 @@ export function gatherReport(db: Db, o: GatherOptions): ReportModel {
       }
     } else reasoningError = 'The reasoning module is not available in this build.';
     return {
-      label: `E${i + 1}`, id: e.id, analysisId: e.analysisId, evidenceId: e.evidenceId, exhibit: exhibitById.get(e.evidenceId)!.label, seq: e.seq,
-      startTime: e.startTime, endTime: e.endTime, startFrame: e.startFrame, endFrame: e.endFrame, peakFrame: e.peakFrame, peakTime: e.peakTime,
-      peakScore: e.peakScore, confidence: e.confidence, category: e.category, displayCategory: e.category ?? reasoning?.category ?? null, trackIds: e.trackIds,
-      tracks: tracksOf(e.analysisId).filter((t) => e.trackIds.includes(t.id)), topAttributes: e.topAttributes, trajectories: e.trajectories, boxes: e.boxes,
-      reviewState: e.reviewState, reviewNote: e.reviewNote, reviewedAt: e.reviewedAt, notes: notes.filter((n) => n.eventId === e.id),
-      reasoning, reasoningError, keyframes: planKeyframes(db, e),
+      ...e,
+      label: `E${i + 1}`,
+      exhibit: exhibitById.get(e.evidenceId)!.label,
+      displayCategory: e.category ?? reasoning?.category ?? null,
+      tracks: tracksOf(e.analysisId).filter((t) => e.trackIds.includes(t.id)),
+      notes: notes.filter((n) => n.eventId === e.id),
+      reasoning,
+      reasoningError,
+      keyframes: planKeyframes(db, e),
     };
   });
   const reportedIds = new Set(events.map((e) => e.id));
