@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { AnomalyEventRecord } from '@vigil/engine/contract';
 import { engineApi, type EngineApi } from './helpers/engine-api';
 import { ARTIFACTS } from './helpers/paths';
-import { createCase, importAndSelect, releaseFocus, waitForVideo, watchPageProblems } from './helpers/review-flow';
+import { createCase, importAndSelect, releaseFocus, timecodeAt, waitForVideo, watchPageProblems } from './helpers/review-flow';
 import { makeWalkersClip, type WalkersClip } from './helpers/walkers-clip';
 
 test.describe.configure({ mode: 'serial' });
@@ -163,7 +163,7 @@ test('import footage and reference, analyse from the UI with progress, see the e
     await expect(page.getByTestId('events').getByTestId('event-item')).toHaveCount(events.length);
     const item = page.locator(`[data-testid="event-item"][data-event-id="${planted.id}"]`);
     await expect(item).toHaveAttribute('data-review-state', 'unreviewed');
-    await expect(item.getByTestId('event-time')).toContainText(timecode(planted.startTime));
+    await expect(item.getByTestId('event-time')).toContainText(timecodeAt(planted.startTime));
     await expect(item).toContainText(`${Math.round(planted.confidence * 100)}%`);
     const band = page.getByTestId('timeline').locator(`[data-testid="timeline-event"][data-event-id="${planted.id}"]`);
     await expect(band).toHaveCount(1);
@@ -536,15 +536,3 @@ test('export a report with the confirmed event and open the PDF', async () => {
   await expect(dialog).toHaveCount(0);
   expectCleanConsole();
 });
-
-function timecode(s: number): string {
-  let ms = Math.round(s * 1000);
-  const h = Math.floor(ms / 3_600_000);
-  ms -= h * 3_600_000;
-  const m = Math.floor(ms / 60_000);
-  ms -= m * 60_000;
-  const sec = Math.floor(ms / 1000);
-  ms -= sec * 1000;
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(h)}:${p(m)}:${p(sec)}.${p(ms, 3)}`;
-}

@@ -62,7 +62,12 @@ export async function waitForVideo(page: Page): Promise<void> {
 }
 
 export function timecodeOf(frame: number, fps: number): string {
-  let ms = Math.round((frame / fps) * 1000);
+  return timecodeAt(frame / fps);
+}
+
+/** `HH:MM:SS.mmm`, computed here independently of the UI's own formatter. */
+export function timecodeAt(seconds: number): string {
+  let ms = Math.round(seconds * 1000);
   const h = Math.floor(ms / 3_600_000);
   ms -= h * 3_600_000;
   const m = Math.floor(ms / 60_000);
