@@ -177,7 +177,7 @@ describe('analyzeVideo on generated footage', () => {
       // Textured boxes are not COCO objects: they stay 'unknown' objects, found by motion.
       expect(r.tracks.filter((t) => t.label === 'unknown').length).toBeGreaterThan(10);
     } finally {
-      await detector.dispose();
+      await detector?.dispose();
     }
   }, 120_000);
 

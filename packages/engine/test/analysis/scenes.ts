@@ -4,17 +4,10 @@
  * any time is known exactly, so tests can check *when* and *where* an event is found.
  */
 import path from 'node:path';
-import { runFfmpeg } from '../helpers/media.js';
+import { runFfmpeg, type MovingObject } from '../helpers/media.js';
 
-export interface SceneObject {
-  w: number;
-  h: number;
-  /** Top-left position at t = 0 (may be outside the frame), pixels. */
-  x0: number;
-  y0: number;
-  /** Velocity in pixels per second. */
-  vx: number;
-  vy?: number;
+/** A textured moving object (block matching needs texture, so a gray shade instead of a flat colour). */
+export interface SceneObject extends Omit<MovingObject, 'color'> {
   /** Visible from this time (s); default 0. */
   startS?: number;
   /** Stops moving at this time (s) and stays. */

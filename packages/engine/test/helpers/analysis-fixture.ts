@@ -11,20 +11,12 @@ import { importEvidence } from '../../src/jobs/import-evidence.js';
 import { beginAnalysis, DbAnalysisSink, finishAnalysis } from '../../src/store/analyses.js';
 import { createCase } from '../../src/store/cases.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { makeMovingBoxClip, type MovingBoxClip } from './media.js';
+import { makeMovingBoxClip, type MovingBoxClip, type MovingObject } from './media.js';
 
-export interface FixtureObject {
+/** A drawn moving box (position at t = 0 may be outside the frame so it enters later) with its role. */
+export interface FixtureObject extends MovingObject {
   id: number;
   label: string;
-  w: number;
-  h: number;
-  /** Top-left at t = 0 (may be outside the frame so the object enters later). */
-  x0: number;
-  y0: number;
-  /** Pixels per second. */
-  vx: number;
-  vy?: number;
-  color?: string;
   /** The tracker only finds the object from this time on (it is drawn all along): a track that starts mid-clip. */
   fromS?: number;
   /** Anomaly score of the object's observations (default 0.1). */
