@@ -16,8 +16,20 @@ import type { PerspectiveModel } from './perspective.js';
 import type { AttributeContribution } from './types.js';
 
 export interface NormalityOptions {
-  /** K distinct other tracks that must be near for behaviour to count as normal. */
+  /** Fewest distinct other tracks that must be near for behaviour to count as normal. */
   k: number;
+  /**
+   * Share of the normal tracks that must be near, when that is more than `k`: a fixed K lets ever rarer
+   * behaviour count as normal as the reference grows (any value a few of hundreds of noisy tracks touched
+   * once), while K growing with the data keeps the density threshold the same.
+   */
+  kShare: number;
+  /**
+   * The same for self-reference, where it is also the largest anomalous minority the model tolerates:
+   * several anomalous objects (or fragments of one) that resemble each other would otherwise vouch for each
+   * other as "normal".
+   */
+  selfKShare: number;
   /** Largest pool per group (rows are subsampled evenly over time beyond it). */
   maxPool: number;
   /** Observations used to calibrate each group. */
@@ -32,6 +44,8 @@ export interface NormalityOptions {
 
 export const DEFAULT_NORMALITY_OPTIONS: NormalityOptions = {
   k: 3,
+  kShare: 0.04,
+  selfKShare: 0.25,
   maxPool: 4000,
   calibrationSamples: 2000,
   quantile: 0.99,
@@ -345,7 +359,8 @@ function buildModel(
   for (const g of groups) g.pool.trackCount = keys.count;
   const labelTracks = new Map<string, number>();
   for (const [l, s] of labelTrackSets) labelTracks.set(l, s.size);
-  const k = Math.max(1, Math.min(opts.k, keys.count - 1));
+  const share = base.source === 'self' ? opts.selfKShare : opts.kShare;
+  const k = Math.max(1, Math.min(Math.max(opts.k, Math.round(share * keys.count)), keys.count - 1));
 
   // Calibration: leave-own-track-out distances of a sample of the pool.
   groups.forEach((g, gi) => {

@@ -103,6 +103,25 @@ describe('vigil analyze FILE', () => {
     expect(Buffer.from(h.data, 'base64').length).toBe(h.width * h.height);
   }, 60_000);
 
+  it('repeats a recorded run from its params (--params FILE) and refuses malformed --params', async () => {
+    const first = path.join(dir, 'first.json');
+    await runAnalyzeFile(parseArgs([test.path, '--out', first, '--detector', 'none', '--params', '{"sigmaS":0.6,"minEventS":0.5}']));
+    const doc = JSON.parse(await readFile(first, 'utf8'));
+    expect(doc.params.sigmaS).toBe(0.6);
+    expect(doc.params.minEventS).toBe(0.5);
+    const paramsFile = path.join(dir, 'params.json');
+    await writeFile(paramsFile, JSON.stringify(doc.params));
+    const again = path.join(dir, 'again.json');
+    await runAnalyzeFile(parseArgs([test.path, '--out', again, '--detector', 'none', '--params', paramsFile]));
+    const doc2 = JSON.parse(await readFile(again, 'utf8'));
+    expect(doc2.frames).toEqual(doc.frames);
+    expect(doc2.events).toEqual(doc.events);
+    for (const bad of ['{"sigmaS":', '[1,2]', '{"fps":-1}', path.join(dir, 'no-such-params.json')]) {
+      const e = await runAnalyzeFile(parseArgs([test.path, '--out', path.join(dir, 'z.json'), '--params', bad])).catch((x: unknown) => x);
+      expect(isVigilError(e) && /params|fps/.test(e.message)).toBe(true);
+    }
+  }, 60_000);
+
   it('refuses a missing file, a missing --out and an unknown detector with clear errors', async () => {
     const missing = await runAnalyzeFile(parseArgs([path.join(dir, 'nope.mp4'), '--out', path.join(dir, 'x.json')])).catch((e: unknown) => e);
     expect(isVigilError(missing) && missing.code === 'not_found').toBe(true);

@@ -1,10 +1,10 @@
 /**
  * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self] [--fps N] [--width N]
- * [--detector nanodet|centernet|none] [--heatmaps] --json`: anomaly analysis of one video without a case
+ * [--detector nanodet|centernet|none] [--params JSON|FILE] [--heatmaps] --json`: anomaly analysis of one video without a case
  * database, for batch work. The JSON file holds the parameters, frame scores, tracks, events, statistics and
  * every tracked observation (heatmaps too with --heatmaps, base64 uint8); stdout gets a summary.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeVideo, type AnalysisResult } from '../../analysis/pipeline.js';
@@ -25,7 +25,7 @@ export interface AnalyzeFileSummary {
 
 /** Analysis parameter overrides common to `analyze` and `eval`. */
 export function paramOverrides(a: ParsedArgs): Partial<FullAnalysisParams> {
-  const o: Partial<FullAnalysisParams> = {};
+  const o: Partial<FullAnalysisParams> = paramsFlag(a);
   const fps = numberFlag(a, 'fps');
   if (fps !== undefined) {
     if (!(fps > 0)) throw new VigilError('invalid_input', `--fps must be a positive number of analysed frames per second, got ${fps}.`);
@@ -42,6 +42,30 @@ export function paramOverrides(a: ParsedArgs): Partial<FullAnalysisParams> {
     o.sigmaS = sigma;
   }
   return o;
+}
+
+/**
+ * `--params JSON|FILE`: any analysis parameters as a JSON object (inline, or a file such as the `params` of
+ * an earlier result), so a recorded run can be repeated exactly. resolveParams checks the values.
+ */
+function paramsFlag(a: ParsedArgs): Partial<FullAnalysisParams> {
+  const v = flag(a, 'params');
+  if (v === undefined) return {};
+  let text = v;
+  if (!v.trimStart().startsWith('{')) {
+    if (!existsSync(v)) throw new VigilError('not_found', `--params must be a JSON object or a JSON file; no such file: ${v}`);
+    text = readFileSync(v, 'utf8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new VigilError('invalid_input', `--params is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new VigilError('invalid_input', '--params must be a JSON object of analysis parameters.');
+  // Which footage and detector to use are chosen by their own flags, never smuggled in with the parameters.
+  const { reference: _r, detector: _d, ...rest } = parsed as Record<string, unknown>;
+  return rest as Partial<FullAnalysisParams>;
 }
 
 export async function runAnalyzeFile(a: ParsedArgs, opts: { onProgress?: ProgressFn; signal?: AbortSignal } = {}): Promise<AnalyzeFileSummary> {

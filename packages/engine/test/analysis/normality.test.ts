@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { Features } from '../../src/analysis/features.js';
+import { ATTRIBUTE_GROUPS, fitReferenceModel, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
+import type { PerspectiveModel } from '../../src/analysis/perspective.js';
+
+const perspective: PerspectiveModel = { a: 0.2, b: 0, minH: 0.05, maxH: 0.5, yMin: 0, yMax: 1, samples: 100 };
+
+/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/**
+ * Walkers crossing the frame left to right: one track per entry of `speeds`, `len` observations each, one per
+ * frame at 10 fps; `speeds[t][k]` is track t's speed (heights/s) at its k-th observation.
+ */
+function walkers(speeds: number[][]): { input: FitInput; frames: number } {
+  const len = speeds[0].length;
+  const n = speeds.length * len;
+  const frames = len;
+  const f: Features = {
+    n,
+    time: new Float64Array(n),
+    x: new Float32Array(n),
+    footY: new Float32Array(n),
+    expectedHeight: new Float32Array(n).fill(0.2),
+    heightRatio: new Float32Array(n).fill(1),
+    aspect: new Float32Array(n).fill(0.4),
+    speed: new Float32Array(n),
+    vx: new Float32Array(n),
+    vy: new Float32Array(n),
+    direction: new Float32Array(n),
+    accel: new Float32Array(n),
+    stationary: new Float32Array(n),
+    velocityNoise: 0.01,
+    label: new Uint16Array(n),
+    appearanceDims: 0,
+    appearance: () => false,
+    labels: ['person'],
+    measured: new Uint8Array(n).fill(1),
+    atBorder: new Uint8Array(n),
+    index: { byTrack: new Map(), frameStart: new Int32Array(frames + 1), frameOrder: new Int32Array(n) },
+  };
+  const trackIds = new Int32Array(n);
+  speeds.forEach((track, t) => {
+    const list: number[] = [];
+    track.forEach((v, k) => {
+      const i = t * len + k;
+      list.push(i);
+      trackIds[i] = t + 1;
+      f.time[i] = k / 10;
+      f.x[i] = 0.1 + 0.8 * (k / len);
+      f.footY[i] = 0.3 + 0.4 * ((t * 7) % 10) / 10;
+      f.speed[i] = v;
+      f.vx[i] = v;
+      f.vy[i] = 0;
+      f.direction[i] = 0;
+    });
+    f.index.byTrack.set(t + 1, list);
+  });
+  // Frame k holds the k-th observation of every track.
+  let j = 0;
+  for (let k = 0; k < frames; k++) {
+    f.index.frameStart[k] = j;
+    for (let t = 0; t < speeds.length; t++) f.index.frameOrder[j++] = t * len + k;
+  }
+  f.index.frameStart[frames] = j;
+  return { input: { features: f, trackIds }, frames };
+}
+
+const SPEED = ATTRIBUTE_GROUPS.indexOf('speed');
+
+describe('normality model', () => {
+  // 200 normal walkers at 0.3 ± 0.03 heights/s; three of them show a one-frame measurement spike to 0.6.
+  const r = rng(7);
+  const normal = Array.from({ length: 200 }, (_, t) =>
+    Array.from({ length: 30 }, (_, k) => (t < 3 && k === 15 ? 0.6 : 0.3 + 0.06 * (r() - 0.5))),
+  );
+  const reference = walkers(normal);
+  const query = walkers([Array(30).fill(0.6), Array(30).fill(0.3)]);
+  const fitOpts = { perspective, aspect: 1.5, detector: 'none', movingSpeed: 0.2 };
+  const speedZ = (kShare: number): { fast: number; walker: number; k: number } => {
+    const model = fitReferenceModel([reference.input], [reference.frames], { ...fitOpts, kShare });
+    const s = scoreObjects(model, query.input.features, query.input.trackIds);
+    const G = ATTRIBUTE_GROUPS.length;
+    return { fast: s.z[15 * G + SPEED], walker: s.z[(30 + 15) * G + SPEED], k: model.k };
+  };
+
+  it('does not let a few noisy normal tracks make a sustained rare speed look normal (K grows with the reference)', () => {
+    const z = speedZ(0.04);
+    expect(z.k).toBe(8); // 4 % of 200 tracks
+    expect(z.fast).toBeGreaterThan(1); // beyond the edge of normal
+    expect(z.walker).toBeLessThan(0.5);
+  });
+
+  it('with a fixed small K the same speed hides behind the three spikes (why K must scale)', () => {
+    const z = speedZ(0);
+    expect(z.k).toBe(3);
+    expect(z.fast).toBeLessThan(0.5);
+  });
+});
