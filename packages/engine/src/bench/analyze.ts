@@ -16,7 +16,8 @@ import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import type { AnalysisSink } from '../analysis/types.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
-import { probe } from '../media/probe.js';
+import { readPacketIndex } from '../media/packet-index.js';
+import { probe, type ProbeResult } from '../media/probe.js';
 import { runTool } from '../media/run-tool.js';
 
 const W = 1280;
@@ -73,6 +74,21 @@ async function decodeOnlySeconds(path: string): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * The packet table (every packet's pts, read by ffprobe without decoding) numbers frames when ffmpeg
+ * subsamples; its cost grows with the file, so it is reported per hour of footage beside the decode cost.
+ */
+async function packetTableLine(path: string, info: ProbeResult, decodeS: number | null): Promise<string> {
+  const t0 = performance.now();
+  const idx = await readPacketIndex(path, info.videoStreamIndex, { timeBase: info.timeBase });
+  const s = (performance.now() - t0) / 1000;
+  const perHour = (s / Math.max(info.durationS, 1e-3)) * 3600;
+  return (
+    `packet table: ${s.toFixed(3)} s for ${idx.pts.length} packets (${((s / idx.pts.length) * 1e6).toFixed(1)} µs each, ~${perHour.toFixed(1)} s per hour of footage` +
+    (decodeS ? `; ${((100 * s) / decodeS).toFixed(1)} % of decoding it)` : ')')
+  );
+}
+
 /** Keeps nothing: the bench measures the pipeline, not a store. */
 const nullSink = (): AnalysisSink => ({ heatmap() {}, observations() {}, finish() {} });
 
@@ -109,6 +125,9 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
     // Memory first: peak RSS is the process' high-water mark, so this run's figure is its own.
     if (memS > 0) {
       const long = await makeStreetFootage(dir, 'memory-720p25.mp4', memS);
+      const longInfo = await probe(long);
+      const longDecodeS = await decodeOnlySeconds(long);
+      log(`memory clip: ffmpeg decode alone ${longDecodeS.toFixed(2)} s; ${await packetTableLine(long, longInfo, longDecodeS)}`);
       const m = await analyseOnce(long, DEFAULT_DETECTOR);
       log(
         `memory: ${(memS / 60).toFixed(1)} min of 720p25 (${DEFAULT_DETECTOR}) → peak RSS ${m.stats.peakRssMB.toFixed(0)} MB; attribute tables ` +
@@ -120,6 +139,7 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
     const decodeS = await decodeOnlySeconds(clip);
     log(`analysis speed: ${info.durationS.toFixed(1)} s of ${info.width}×${info.height} at ${info.fpsAvg.toFixed(2)} fps (${file ? file : 'generated street scene'})`);
     log(`  ffmpeg decode alone: ${decodeS.toFixed(2)} s (${(info.durationS / decodeS).toFixed(1)}× real time)`);
+    log(`  ${await packetTableLine(clip, info, decodeS)}`);
     for (const det of [DEFAULT_DETECTOR, null]) {
       const r = await analyseOnce(clip, det);
       const t = r.stats.timings;

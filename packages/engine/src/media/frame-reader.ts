@@ -1,6 +1,6 @@
 /**
- * Streams decoded frames out of a video as raw gray or RGB pixels, each tagged with its exact source
- * frame index and presentation time.
+ * Streams decoded frames out of a video as raw gray, RGB or YUV 4:2:0 pixels, each tagged with its exact
+ * source frame index and presentation time.
  *
  * How index and time are known exactly, while streaming:
  *  - ffmpeg decodes with `-vsync 0` (passthrough: every decoded frame leaves exactly once, nothing is
@@ -18,17 +18,24 @@
  *    found from the packet timestamps (ffprobe, no decoding), and recovers the index of the first decoded
  *    frame as the number of packets with a smaller pts. The pts of each frame before the first one yielded
  *    is checked against that table; any disagreement restarts the read from the beginning of the file.
+ *  - Subsampling (`fps`) drops frames inside ffmpeg, before scaling and piping, with a `select` filter
+ *    that passes at least every frame the sampling rule keeps (the rule itself is applied here, on the
+ *    exact times, and stays the authority). After `select`, showinfo's n counts only passed frames, so
+ *    the source index comes from the packet table instead: index = number of packets with a smaller pts,
+ *    checked per frame (the pts must be in the table, once; indices must rise; the first decoded frame
+ *    must be frame 0, else the decoder dropped leading frames and would number them differently). Any
+ *    disagreement, a frame without pts, or a raw stream without timestamps falls back to decoding every
+ *    frame and counting them, continuing after the last frame delivered.
  *
  * Memory stays bounded: stdout is consumed through its async iterator, so when the caller stops pulling,
  * the pipe fills and ffmpeg blocks. ffmpeg is killed when the caller returns early, throws or aborts.
  * Frames come out the way they are displayed (ffmpeg applies rotation metadata).
  */
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VigilError, throwIfAborted } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
-import { lowerBound, readPacketIndex, type PacketIndex } from './packet-index.js';
+import { cachedPacketIndex, lowerBound, type PacketIndex } from './packet-index.js';
 import { probe as probeFile, type ProbeResult } from './probe.js';
 import { shortToolReason } from './run-tool.js';
 
@@ -43,8 +50,25 @@ export interface Frame {
   data: Uint8Array;
 }
 
+/**
+ * A frame in planar YUV 4:2:0 at full (JPEG) range, ffmpeg's yuvj420p: `data` holds the Y plane
+ * (width × height, byte for byte the picture the 'gray' format gives) followed by the U and V planes
+ * (each ⌈width/2⌉ × ⌈height/2⌉). Half the bytes of rgb24, and the gray picture needs no conversion;
+ * `yuv420pToRgb` (yuv.ts) gives the colour picture where it is needed.
+ */
+export interface YuvFrame {
+  index: number;
+  time: number;
+  width: number;
+  height: number;
+  format: 'yuv420p';
+  data: Uint8Array;
+}
+
+export type FrameFormat = 'gray' | 'rgb24' | 'yuv420p';
+
 export interface ReadFramesOptions {
-  format: 'gray' | 'rgb24';
+  format: FrameFormat;
   /** Output size. If only one is given the other keeps the aspect ratio, rounded to even. */
   width?: number;
   height?: number;
@@ -57,6 +81,11 @@ export interface ReadFramesOptions {
   signal?: AbortSignal;
   /** A probe of the same file, to skip probing again. */
   probe?: ProbeResult;
+  /**
+   * Called when subsampling inside ffmpeg is abandoned for decoding every frame, with the reason. The
+   * frames are the same either way; only the speed differs.
+   */
+  onFallback?: (reason: string) => void;
 }
 
 interface FrameInfo {
@@ -70,9 +99,18 @@ interface FrameInfo {
 const INFO_RE = /\bn:\s*(\d+)\s+pts:\s*(\S+).*?\ss:(\d+)x(\d+)\s/;
 const TB_RE = /config in time_base:\s*(\d+)\/(\d+)/;
 
+const FFMPEG_PIX_FMT: Record<FrameFormat, string> = { gray: 'gray', rgb24: 'rgb24', yuv420p: 'yuvj420p' };
+
+/** Bytes of one frame of this size and format. */
+export function frameBytes(format: FrameFormat, width: number, height: number): number {
+  if (format === 'gray') return width * height;
+  if (format === 'rgb24') return width * height * 3;
+  return width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
+}
+
 function validateOptions(opts: ReadFramesOptions): void {
-  if (opts.format !== 'gray' && opts.format !== 'rgb24') {
-    throw new VigilError('invalid_input', `Unknown frame format "${String(opts.format)}" (use "gray" or "rgb24").`);
+  if (!Object.hasOwn(FFMPEG_PIX_FMT, String(opts.format))) {
+    throw new VigilError('invalid_input', `Unknown frame format "${String(opts.format)}" (use "gray", "rgb24" or "yuv420p").`);
   }
   for (const k of ['width', 'height'] as const) {
     const v = opts[k];
@@ -94,35 +132,36 @@ function validateOptions(opts: ReadFramesOptions): void {
   }
 }
 
-function filterChain(opts: ReadFramesOptions): string {
+/**
+ * ffmpeg `select` expression passing every frame the sampling rule in `decode` keeps (first frame of each
+ * 1/fps cell of stream time), plus possibly a few more: a frame passes when its cell, computed with a
+ * slightly larger offset, is above the previous frame's, computed with a slightly smaller one. The
+ * rule keeps a frame only when its cell is above every earlier cell, hence above the previous frame's, so
+ * the tolerance (1e-7 cell, far above double rounding and far below the rule's own 1e-6) only ever adds
+ * frames, which the rule then drops. Frames without timestamps always pass.
+ */
+export function sampleSelectExpr(fps: number, startTimeS: number): string {
+  const cell = (t: string, offset: string): string => `floor((${t}-(${startTimeS}))*${fps}+${offset})`;
+  return `isnan(t)+isnan(prev_t)+gt(${cell('t', '1.1e-6')},${cell('prev_t', '0.9e-6')})`;
+}
+
+function filterChain(opts: ReadFramesOptions, select: string | null): string {
   const parts: string[] = [];
+  // Dropping first means skipped frames are never scaled, converted or piped.
+  if (select) parts.push(`select='${select}'`);
   if (opts.width !== undefined || opts.height !== undefined) {
     // -2 keeps the aspect ratio and rounds to an even size; area averaging avoids aliasing when shrinking.
     parts.push(`scale=${opts.width ?? -2}:${opts.height ?? -2}:flags=area`);
   }
   // showinfo checksums every frame it sees: give it the smaller of the two pixel layouts (gray is 1 byte
   // per pixel, decoded 4:2:0 is 1.5, rgb24 is 3). format= never changes the frame size or count.
-  if (opts.format === 'gray') parts.push('format=gray', 'showinfo');
-  else parts.push('showinfo', 'format=rgb24');
+  if (opts.format === 'rgb24') parts.push('showinfo', 'format=rgb24');
+  else parts.push(`format=${FFMPEG_PIX_FMT[opts.format]}`, 'showinfo');
   return parts.join(',');
 }
 
-// Packet tables are read once per file version; readFrameAt is called many times for thumbnails.
-const packetCache = new Map<string, Promise<PacketIndex>>();
-const PACKET_CACHE_SIZE = 8;
-
-async function packetIndexFor(filePath: string, p: ProbeResult, signal?: AbortSignal): Promise<PacketIndex> {
-  const st = await stat(filePath);
-  const key = `${path.resolve(filePath)}|${st.size}|${st.mtimeMs}|${p.videoStreamIndex}`;
-  let hit = packetCache.get(key);
-  if (!hit) {
-    hit = readPacketIndex(filePath, p.videoStreamIndex, { signal, timeBase: p.timeBase });
-    hit.catch(() => packetCache.delete(key));
-    packetCache.set(key, hit);
-    if (packetCache.size > PACKET_CACHE_SIZE) packetCache.delete(packetCache.keys().next().value as string);
-  }
-  return hit;
-}
+const packetIndexFor = (filePath: string, p: ProbeResult, signal?: AbortSignal): Promise<PacketIndex> =>
+  cachedPacketIndex(filePath, p.videoStreamIndex, { signal, timeBase: p.timeBase });
 
 /** Where to seek for `startFrame`: seconds for `-ss`, or null to decode from the beginning. */
 function seekPlan(idx: PacketIndex, p: ProbeResult, startFrame: number): number | null {
@@ -138,19 +177,56 @@ function seekPlan(idx: PacketIndex, p: ProbeResult, startFrame: number): number 
   return t > 0 ? t : null;
 }
 
-class SeekMismatch extends Error {}
+/** The packet table disagrees with what the decoder produced: redo the read the authoritative way. */
+class IndexMismatch extends Error {
+  constructor(reason = 'the packet table disagrees with the decoded frames') {
+    super(reason);
+  }
+}
+
+/** How `decode` runs ffmpeg and numbers frames. */
+type DecodeMode =
+  | { kind: 'all' }
+  | { kind: 'seek'; seconds: number; idx: PacketIndex }
+  | { kind: 'select'; table: Promise<PacketIndex> };
+
+/** Sampling state shared by a read and its fallback: the last cell and index delivered. */
+interface SampleState {
+  lastCell: number;
+  lastIndex: number;
+}
 
 /**
  * Decoded frames of `filePath` in presentation order. See the module comment for how indices and times
  * are exact. Stops (and kills ffmpeg) after `endFrame`, on `return()`/`break`, or when `signal` aborts.
  */
-export async function* readFrames(filePath: string, opts: ReadFramesOptions): AsyncIterableIterator<Frame> {
+export function readFrames(filePath: string, opts: ReadFramesOptions & { format: 'yuv420p' }): AsyncIterableIterator<YuvFrame>;
+export function readFrames(filePath: string, opts: ReadFramesOptions & { format: 'gray' | 'rgb24' }): AsyncIterableIterator<Frame>;
+export function readFrames(filePath: string, opts: ReadFramesOptions): AsyncIterableIterator<Frame | YuvFrame>;
+export async function* readFrames(filePath: string, opts: ReadFramesOptions): AsyncIterableIterator<Frame | YuvFrame> {
   validateOptions(opts);
   const { signal } = opts;
   throwIfAborted(signal);
   const p = opts.probe ?? (await probeFile(filePath, { signal, countFrames: 'header' }));
   const startFrame = opts.startFrame ?? 0;
   const endFrame = opts.endFrame ?? Number.POSITIVE_INFINITY;
+
+  const state: SampleState = { lastCell: Number.NEGATIVE_INFINITY, lastIndex: startFrame - 1 };
+  if (opts.fps !== undefined && startFrame === 0 && p.hasTimestamps !== false) {
+    // The table is read while ffmpeg starts; it is first needed when the first frame arrives.
+    const table = packetIndexFor(filePath, p, signal);
+    table.catch(() => undefined); // a failed read is a fallback, seen where the table is awaited
+    try {
+      yield* decode(filePath, opts, p, startFrame, endFrame, { kind: 'select', table }, state);
+      return;
+    } catch (e) {
+      if (!(e instanceof IndexMismatch)) throw e;
+      opts.onFallback?.(e.message);
+    }
+    if (state.lastIndex >= endFrame) return;
+    yield* decode(filePath, opts, p, state.lastIndex + 1, endFrame, { kind: 'all' }, state);
+    return;
+  }
 
   let idx: PacketIndex | null = null;
   let seekS: number | null = null;
@@ -161,12 +237,25 @@ export async function* readFrames(filePath: string, opts: ReadFramesOptions): As
     }
     seekS = seekPlan(idx, p, startFrame);
   }
-  try {
-    yield* decode(filePath, opts, p, startFrame, endFrame, seekS === null ? null : { seconds: seekS, idx: idx! });
-  } catch (e) {
-    if (!(e instanceof SeekMismatch)) throw e;
-    yield* decode(filePath, opts, p, startFrame, endFrame, null);
+  if (seekS === null) {
+    yield* decode(filePath, opts, p, startFrame, endFrame, { kind: 'all' }, state);
+    return;
   }
+  try {
+    yield* decode(filePath, opts, p, startFrame, endFrame, { kind: 'seek', seconds: seekS, idx: idx! }, state);
+  } catch (e) {
+    if (!(e instanceof IndexMismatch)) throw e;
+    yield* decode(filePath, opts, p, startFrame, endFrame, { kind: 'all' }, state);
+  }
+}
+
+/** Source index of a frame from its pts, or null when the table cannot vouch for it (absent or repeated pts). */
+function indexFromTable(table: PacketIndex, pts: number): number | null {
+  if (!Number.isFinite(pts)) return null;
+  const k = lowerBound(table.pts, pts);
+  if (k >= table.pts.length || table.pts[k] !== pts) return null;
+  if (k + 1 < table.pts.length && table.pts[k + 1] === pts) return null;
+  return k;
 }
 
 async function* decode(
@@ -175,19 +264,21 @@ async function* decode(
   p: ProbeResult,
   startFrame: number,
   endFrame: number,
-  seek: { seconds: number; idx: PacketIndex } | null,
-): AsyncGenerator<Frame> {
+  mode: DecodeMode,
+  state: SampleState,
+): AsyncGenerator<Frame | YuvFrame> {
   const { signal } = opts;
-  const channels: 1 | 3 = opts.format === 'gray' ? 1 : 3;
+  const channels: 1 | 3 = opts.format === 'rgb24' ? 3 : 1;
+  const select = mode.kind === 'select' ? sampleSelectExpr(opts.fps!, p.startTimeS) : null;
   const args = ['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'info', '-copyts'];
-  if (seek) args.push('-noaccurate_seek', '-ss', seek.seconds.toFixed(6));
+  if (mode.kind === 'seek') args.push('-noaccurate_seek', '-ss', mode.seconds.toFixed(6));
   args.push(
     '-i', filePath,
     '-map', `0:${p.videoStreamIndex}`,
-    '-vf', filterChain(opts),
+    '-vf', filterChain(opts, select),
     '-vsync', '0',
     '-an', '-sn', '-dn',
-    '-f', 'rawvideo', '-pix_fmt', opts.format,
+    '-f', 'rawvideo', '-pix_fmt', FFMPEG_PIX_FMT[opts.format],
     'pipe:1',
   );
   const child = spawn(resolveFfmpeg().path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
@@ -278,14 +369,15 @@ async function* decode(
   const name = path.basename(filePath);
   const fps = p.fpsAvg > 0 ? p.fpsAvg : p.fpsReal;
   let firstIndex: number | null = null;
-  let lastCell = Number.NEGATIVE_INFINITY;
+  let table: PacketIndex | null = null;
+  let prevIndex = -1;
   let stdoutDone = false;
   let finished = false;
   try {
     for (;;) {
       const info = await nextInfo();
       if (!info) break;
-      const size = info.width * info.height * channels;
+      const size = frameBytes(opts.format, info.width, info.height);
       while (buffered < size && !stdoutDone) {
         const r = await out.next();
         if (r.done) stdoutDone = true;
@@ -298,18 +390,39 @@ async function* decode(
       const data = take(size);
 
       let index: number;
-      if (seek) {
+      if (mode.kind === 'seek') {
         if (firstIndex === null) {
           // First decoded frame after the seek: its index is the number of frames presented before it.
-          if (!Number.isFinite(info.pts)) throw new SeekMismatch();
-          firstIndex = lowerBound(seek.idx.pts, info.pts) - info.n;
-          if (firstIndex + info.n > startFrame) throw new SeekMismatch();
+          if (!Number.isFinite(info.pts)) throw new IndexMismatch();
+          firstIndex = lowerBound(mode.idx.pts, info.pts) - info.n;
+          if (firstIndex + info.n > startFrame) throw new IndexMismatch();
         }
         index = firstIndex + info.n;
-        if (index <= startFrame && seek.idx.pts[index] !== info.pts) throw new SeekMismatch();
+        if (index <= startFrame && mode.idx.pts[index] !== info.pts) throw new IndexMismatch();
+      } else if (mode.kind === 'select') {
+        if (!table) {
+          const read = await mode.table.then((t) => t, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+          if (read instanceof Error) throw new IndexMismatch(`the packet table could not be read (${read.message})`);
+          table = read;
+          const filterTb = tb as [number, number] | null; // set by the stderr reader
+          const [num, den] = filterTb ?? [0, 0];
+          // The table's ticks must be the filter's ticks, and every packet must have a timestamp.
+          if (table.missingPts > 0) throw new IndexMismatch(`${table.missingPts} packets have no timestamp`);
+          if (!(den > 0) || num * table.timeBase[1] !== den * table.timeBase[0]) {
+            throw new IndexMismatch(`the filter time base ${filterTb ? filterTb.join('/') : '(unknown)'} is not the stream's ${table.timeBase.join('/')}`);
+          }
+        }
+        const k = indexFromTable(table, info.pts);
+        if (k === null) throw new IndexMismatch(`decoded pts ${info.pts} is not exactly one packet's pts`);
+        // At least n frames were decoded before this one (the first is frame 0 unless the decoder dropped
+        // leading frames); presentation order means rising indices.
+        if (k < info.n || (info.n === 0 && k !== 0)) throw new IndexMismatch(`frame with pts ${info.pts} is packet ${k} but decoded frame ${info.n}`);
+        if (k <= prevIndex) throw new IndexMismatch(`frame indices go back (${prevIndex} then ${k})`);
+        index = k;
       } else {
         index = info.n;
       }
+      prevIndex = index;
       if (index > endFrame) {
         finished = true;
         break;
@@ -320,10 +433,12 @@ async function* decode(
       const time = p.hasTimestamps !== false && Number.isFinite(info.pts) && den > 0 ? (info.pts * num) / den - p.startTimeS : index / fps;
       if (opts.fps !== undefined) {
         const cell = Math.floor(time * opts.fps + 1e-6);
-        if (cell <= lastCell) continue;
-        lastCell = cell;
+        if (cell <= state.lastCell) continue;
+        state.lastCell = cell;
       }
-      yield { index, time, width: info.width, height: info.height, channels, data };
+      state.lastIndex = index;
+      if (opts.format === 'yuv420p') yield { index, time, width: info.width, height: info.height, format: 'yuv420p', data };
+      else yield { index, time, width: info.width, height: info.height, channels, data };
       throwIfAborted(signal);
     }
     throwIfAborted(signal);
@@ -349,7 +464,7 @@ async function* decode(
 export async function readFrameAt(
   filePath: string,
   index: number,
-  opts: Omit<ReadFramesOptions, 'startFrame' | 'endFrame' | 'fps'>,
+  opts: Omit<ReadFramesOptions, 'startFrame' | 'endFrame' | 'fps'> & { format: 'gray' | 'rgb24' },
 ): Promise<Frame> {
   if (!Number.isInteger(index) || index < 0) throw new VigilError('invalid_input', `Frame index must be a non-negative integer, got ${index}.`);
   for await (const f of readFrames(filePath, { ...opts, startFrame: index, endFrame: index })) {

@@ -3,6 +3,8 @@
  * This is how Vigil counts frames exactly and cheaply (I/O only), detects variable frame rate, and maps
  * a frame index to a timestamp for seeking (frame k = the k-th smallest pts).
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { resolveFfprobe } from './ffmpeg-path.js';
 import { runTool, shortToolReason } from './run-tool.js';
 import { VigilError } from '../errors.js';
@@ -85,6 +87,29 @@ export async function readPacketIndex(
   const sorted = Float64Array.from(pts).sort(); // NaN sorts last
   const keySorted = Float64Array.from(keys).sort();
   return { streamIndex, timeBase: tb, pts: sorted, keyframePts: keySorted, missingPts: missing };
+}
+
+// Tables are read once per file version and shared: probing, the subsampling frame reader and the many
+// readFrameAt calls for thumbnails all need the same one.
+const cache = new Map<string, Promise<PacketIndex>>();
+const CACHE_SIZE = 8;
+
+/** readPacketIndex, remembered for the last few file versions (path, size, mtime, stream). */
+export async function cachedPacketIndex(
+  filePath: string,
+  streamIndex: number,
+  opts: { signal?: AbortSignal; timeBase?: string } = {},
+): Promise<PacketIndex> {
+  const st = await stat(filePath);
+  const key = `${path.resolve(filePath)}|${st.size}|${st.mtimeMs}|${streamIndex}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = readPacketIndex(filePath, streamIndex, opts);
+    hit.catch(() => cache.delete(key));
+    cache.set(key, hit);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  return hit;
 }
 
 /** Number of entries in sorted `a` strictly less than `x`. */

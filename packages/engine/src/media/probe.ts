@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VigilError, throwIfAborted } from '../errors.js';
 import { resolveFfprobe } from './ffmpeg-path.js';
-import { isVariableFrameRate, readPacketIndex } from './packet-index.js';
+import { cachedPacketIndex, isVariableFrameRate } from './packet-index.js';
 import { runTool, shortToolReason } from './run-tool.js';
 
 export interface AudioStreamInfo {
@@ -266,7 +266,7 @@ export async function probe(filePath: string, opts: ProbeOptions = {}): Promise<
   let missingAllPts = false;
   const mode = opts.countFrames ?? 'auto';
   if (mode === 'auto') {
-    const idx = await readPacketIndex(filePath, v.index, { signal, timeBase: v.time_base });
+    const idx = await cachedPacketIndex(filePath, v.index, { signal, timeBase: v.time_base });
     frameCount = idx.pts.length;
     frameCountSource = declared !== undefined && declared === frameCount ? 'nb_frames' : 'packets';
     if (declared !== undefined && declared > frameCount) {

@@ -1,0 +1,131 @@
+/**
+ * Subsampling inside ffmpeg (select filter + packet-table indices) must give exactly what decoding every
+ * frame and keeping the first frame of each 1/fps cell gives: same indices, times and pixels. The oracle
+ * here is that rule applied in the test to a full read (no fps), which never uses the packet table.
+ */
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFrames, sampleSelectExpr, type Frame, type ReadFramesOptions, type YuvFrame } from '../../src/media/frame-reader.js';
+import { resolveFfmpeg } from '../../src/media/ffmpeg-path.js';
+import { probe } from '../../src/media/probe.js';
+import { clipFrameTime, decodeIndexPattern, makeClip, makeTempDir, runFfmpeg } from '../helpers/media.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let bframes: string; // 60 frames at 25 fps, GOP 12, B-frames (pts order differs from decode order)
+let vfr: string; // 40 frames at 20 fps with a 0.75 s pause after frame 15
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir());
+  bframes = await makeClip(dir, { name: 'bframes.mp4', seconds: 2.4, fps: 25, width: 160, height: 96, content: 'indexPattern', gop: 12, bframes: 3 });
+  vfr = await makeClip(dir, { name: 'vfr.mkv', seconds: 2, fps: 20, width: 160, height: 96, content: 'indexPattern', bframes: 0, vfrGap: { atFrame: 15, gapS: 0.75 } });
+});
+afterAll(() => cleanup());
+
+async function collect<F extends Frame | YuvFrame>(it: AsyncIterable<F>): Promise<F[]> {
+  const out: F[] = [];
+  for await (const f of it) out.push(f);
+  return out;
+}
+
+/** The sampling rule applied to every decoded frame, outside the reader. */
+function sampleRule<F extends { time: number }>(all: F[], fps: number): F[] {
+  const kept: F[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const f of all) {
+    const cell = Math.floor(f.time * fps + 1e-6);
+    if (cell > last) {
+      kept.push(f);
+      last = cell;
+    }
+  }
+  return kept;
+}
+
+async function expectSameAsFullRead(file: string, fps: number, opts: Omit<ReadFramesOptions, 'fps' | 'onFallback'>): Promise<{ frames: (Frame | YuvFrame)[]; fallbacks: string[] }> {
+  const fallbacks: string[] = [];
+  const all = await collect(readFrames(file, opts));
+  const sampled = await collect(readFrames(file, { ...opts, fps, onFallback: (r) => fallbacks.push(r) }));
+  const expected = sampleRule(all, fps);
+  expect(sampled.map((f) => [f.index, f.time])).toEqual(expected.map((f) => [f.index, f.time]));
+  sampled.forEach((f, i) => expect(Buffer.compare(Buffer.from(f.data), Buffer.from(expected[i].data))).toBe(0));
+  return { frames: sampled, fallbacks };
+}
+
+/** Times of the frames ffmpeg's select passes with `expr`, straight from showinfo. */
+async function selectedTimes(file: string, expr: string): Promise<number[]> {
+  const child = spawn(resolveFfmpeg().path, ['-hide_banner', '-nostats', '-copyts', '-i', file, '-vf', `select='${expr}',showinfo`, '-vsync', '0', '-f', 'null', '-']);
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  await new Promise((r) => child.on('close', r));
+  return [...err.matchAll(/showinfo.*?pts_time:\s*(\S+)/g)].map((m) => Number(m[1]));
+}
+
+describe('subsampling inside ffmpeg', () => {
+  it('the select expression passes exactly the first frame of each cell on a CFR clip', async () => {
+    const p = await probe(bframes);
+    for (const fps of [10, 5, 7]) {
+      const times = await selectedTimes(bframes, sampleSelectExpr(fps, p.startTimeS));
+      const expected = sampleRule(Array.from({ length: 60 }, (_, k) => ({ time: clipFrameTime({ fps: 25 }, k) })), fps).map((f) => f.time);
+      expect(times.map((t) => t - p.startTimeS)).toEqual(expected.map((t) => expect.closeTo(t, 9)));
+    }
+  });
+
+  it('gives the same indices, times and pixels as the full read on a clip with B-frames', async () => {
+    for (const fps of [10, 5, 7, 30]) {
+      const { frames, fallbacks } = await expectSameAsFullRead(bframes, fps, { format: 'gray' });
+      expect(fallbacks).toEqual([]);
+      for (const f of frames) expect(decodeIndexPattern(f.data, f.width, f.height)).toBe(f.index);
+    }
+    const scaled = await expectSameAsFullRead(bframes, 10, { format: 'rgb24', width: 80 });
+    expect(scaled.fallbacks).toEqual([]);
+    expect(scaled.frames.map((f) => f.index)).toEqual([0, 3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28, 30, 33, 35, 38, 40, 43, 45, 48, 50, 53, 55, 58]);
+    const yuv = await expectSameAsFullRead(bframes, 10, { format: 'yuv420p', width: 80, endFrame: 30 });
+    expect(yuv.fallbacks).toEqual([]);
+    expect(yuv.frames.at(-1)!.index).toBe(30);
+  });
+
+  it('follows real timestamps on a VFR clip', async () => {
+    const p = await probe(vfr);
+    for (const fps of [4, 3, 10]) {
+      const { frames, fallbacks } = await expectSameAsFullRead(vfr, fps, { format: 'gray', probe: p });
+      expect(fallbacks).toEqual([]);
+      for (const f of frames) expect(decodeIndexPattern(f.data, f.width, f.height)).toBe(f.index);
+    }
+  });
+
+  it('falls back before the first frame when the decoder drops leading frames', async () => {
+    // Stream copy from 0.84 s keeping the non-keyframes before the next keyframe: ffmpeg's H.264 decoder
+    // drops them, so decoded frame 0 is packet 3 and the packet table cannot number frames.
+    const src = await makeClip(dir, { name: 'cut-src.mp4', seconds: 2.4, fps: 25, width: 160, height: 96, content: 'indexPattern', gop: 24, bframes: 0 });
+    const cut = path.join(dir, 'cut.mkv');
+    await runFfmpeg(['-i', src, '-ss', '0.84', '-c', 'copy', '-copyinkf', cut]);
+    const { frames, fallbacks } = await expectSameAsFullRead(cut, 5, { format: 'gray' });
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]).toMatch(/packet \d+ but decoded frame 0/);
+    expect(frames[0].index).toBe(0);
+  });
+
+  it('falls back mid-stream (a repeated timestamp) and continues after the last frame delivered', async () => {
+    // Lossless, intra-only, frames 20 and 21 share a pts: the table cannot tell them apart.
+    const dup = path.join(dir, 'dup.mkv');
+    await runFfmpeg([
+      '-f', 'lavfi', '-i', "color=c=black:size=160x96:rate=10,format=gray,geq=lum='if(bitand(floor(N/pow(2,floor(X*16/W))),1),235,16)'",
+      '-vf', "setpts='N-eq(N,21)'", '-frames:v', '40', '-vsync', '0', '-c:v', 'ffv1', '-pix_fmt', 'yuv420p', dup,
+    ]);
+    const { frames, fallbacks } = await expectSameAsFullRead(dup, 5, { format: 'gray' });
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]).toMatch(/not exactly one packet/);
+    expect(frames.map((f) => f.index)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38]);
+    for (const f of frames) expect(decodeIndexPattern(f.data, f.width, f.height)).toBe(f.index);
+  });
+
+  it('samples raw elementary streams (no timestamps) by index / fps, without the packet table', async () => {
+    const raw = await makeClip(dir, { name: 'raw.264', seconds: 2, fps: 25, content: 'indexPattern', width: 160, height: 96 });
+    const p = await probe(raw);
+    const { frames, fallbacks } = await expectSameAsFullRead(raw, 10, { format: 'gray', probe: p });
+    expect(fallbacks).toEqual([]);
+    expect(frames.map((f) => f.index)).toEqual([0, 3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28, 30, 33, 35, 38, 40, 43, 45, 48]);
+  });
+});
