@@ -92,6 +92,50 @@ export function rgbToGray(rgb: Uint8Array, out: Uint8Array): Uint8Array {
   return out;
 }
 
+/** COCO classes people ride: a rider and what carries them move as one object. */
+export const RIDDEN_LABELS: readonly string[] = ['bicycle', 'motorcycle', 'skateboard', 'horse'];
+
+const area = (b: readonly number[]): number => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+
+/**
+ * A person detected on a ridden vehicle (their boxes overlap and the vehicle is not above the rider) and the
+ * vehicle are one moving object: one detection with the union box, named by the vehicle. Otherwise the rider's
+ * box, which the detector finds more reliably, would carry the track and its label ("person"), and a cyclist
+ * would read as a pedestrian. Each vehicle takes the person it overlaps most.
+ */
+export function mergeRiders(dets: readonly DetectionLike[]): DetectionLike[] {
+  const used = new Set<number>();
+  const merged = new Map<number, DetectionLike>();
+  dets.forEach((v, vi) => {
+    if (!RIDDEN_LABELS.includes(v.label)) return;
+    let best = -1;
+    let bestShare = 0.25;
+    dets.forEach((p, pi) => {
+      if (p.label !== 'person' || used.has(pi)) return;
+      const ix = Math.min(p.box[2], v.box[2]) - Math.max(p.box[0], v.box[0]);
+      const iy = Math.min(p.box[3], v.box[3]) - Math.max(p.box[1], v.box[1]);
+      if (ix <= 0 || iy <= 0) return;
+      // The vehicle's centre must be below the rider's (a person under a bicycle is not riding it).
+      if ((v.box[1] + v.box[3]) / 2 < (p.box[1] + p.box[3]) / 2) return;
+      const share = (ix * iy) / Math.min(area(p.box), area(v.box));
+      if (share > bestShare) {
+        bestShare = share;
+        best = pi;
+      }
+    });
+    if (best < 0) return;
+    used.add(best);
+    const p = dets[best];
+    merged.set(vi, {
+      box: [Math.min(p.box[0], v.box[0]), Math.min(p.box[1], v.box[1]), Math.max(p.box[2], v.box[2]), Math.max(p.box[3], v.box[3])],
+      label: v.label,
+      classId: v.classId,
+      score: Math.max(p.score, v.score),
+    });
+  });
+  return dets.flatMap((d, i) => (used.has(i) ? [] : [merged.get(i) ?? d]));
+}
+
 /**
  * Blobs whose area is mostly inside detector boxes are explained by them; the rest stay as 'unknown'
  * objects. Detector boxes are kept whether or not they move (a standing person is still a person).
@@ -105,7 +149,7 @@ export function buildMeasurements(
   height: number,
 ): Measurement[] {
   const out: Measurement[] = [];
-  const dets = detections ?? [];
+  const dets = mergeRiders(detections ?? []);
   for (const d of dets) {
     const box: Box = [d.box[0], d.box[1], d.box[2], d.box[3]];
     out.push({ box, score: d.score, label: d.label, source: 'detector', flow: boxFlow(flow, box), appearance: appearanceHistogram(gray, width, height, box) });

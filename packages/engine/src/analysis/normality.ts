@@ -218,9 +218,9 @@ export interface NormalityModel {
 }
 
 export interface ObjectScores {
-  /** 0..1 per observation: z / (1 + z). */
+  /** 0..1 per observation: z / (1 + z) of the largest group z, label included. */
   score: Float32Array;
-  /** The object's z: the largest group z. */
+  /** The object's attribute z: the largest z of the measured (continuous) groups, label excluded. */
   objectZ: Float32Array;
   /** Per observation × ATTRIBUTE_GROUPS.length: calibrated z of each group (0 when not applicable). */
   z: Float32Array;
@@ -441,14 +441,26 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
       // Tracks of the query's own footage carrying this label are in the counts in self mode: discount one.
       const own = ownTrack(trackIds[i]) >= 0 ? 1 : 0;
       const n = (model.labelTracks.get(label) ?? 0) - own;
-      if (n < model.k) z[i * G + li] = (UNSEEN_LABEL_Z * (model.k - Math.max(0, n))) / model.k;
+      // 'unknown' is no kind of object (the detector did not name it): its other attributes judge it.
+      if (label !== 'unknown' && n < model.k) z[i * G + li] = (UNSEEN_LABEL_Z * (model.k - Math.max(0, n))) / model.k;
     }
     let m = 0;
-    for (let g = 0; g < G; g++) if (z[i * G + g] > m) m = z[i * G + g];
+    for (let g = 0; g < li; g++) if (z[i * G + g] > m) m = z[i * G + g];
     objectZ[i] = m;
+    m = Math.max(m, z[i * G + li]);
     score[i] = m / (1 + m);
   }
   return { score, objectZ, z };
+}
+
+/**
+ * An object's score on the frame scale: its attribute z through the frame calibration, or its label's z when
+ * higher. The label's z needs no frame calibration: "a kind of object fewer than K normal objects were" is
+ * categorical, and must not be discounted because continuous attributes of normal frames are noisy.
+ */
+export function objectFrameScore(model: NormalityModel, scores: ObjectScores, i: number): number {
+  const labelZ = scores.z[i * ATTRIBUTE_GROUPS.length + ATTRIBUTE_GROUPS.length - 1];
+  return Math.max(frameScore(model, scores.objectZ[i]), labelZ / (1 + labelZ));
 }
 
 /**
@@ -500,7 +512,7 @@ export interface FitOptions extends Partial<NormalityOptions> {
   movingSpeed: number;
 }
 
-/** Largest object z per analysed frame (0 for frames without objects), optionally skipping some observations. */
+/** Largest object attribute z per analysed frame (0 for frames without objects), optionally skipping some observations. */
 export function frameMaxZ(f: Features, scores: ObjectScores, frames: number, skip?: (i: number) => boolean): Float64Array {
   const out = new Float64Array(frames);
   const { frameStart, frameOrder } = f.index;

@@ -26,8 +26,7 @@ import type { DetectorLike } from './measurements.js';
 import {
   ATTRIBUTE_GROUPS,
   fitReferenceModel,
-  frameMaxZ,
-  frameScore,
+  objectFrameScore,
   scoreObjects,
   selfReferencedScores,
   type NormalityModel,
@@ -410,14 +409,15 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
     const raw = new Float64Array(n);
     const motionTerm = new Float64Array(n);
     const { frameStart, frameOrder } = features.index;
-    const maxZ = frameMaxZ(features, scores, n);
     // Object scores are reported on the frame scale: "the frame score this object alone would give".
-    for (let i = 0; i < scores.score.length; i++) scores.score[i] = frameScore(model, scores.objectZ[i]);
+    for (let i = 0; i < scores.score.length; i++) scores.score[i] = objectFrameScore(model, scores, i);
     const stat = motionStats(ex, model.perspective);
     for (let k = 0; k < n; k++) {
       const z = motionZ(motionCal, stat[k]);
       motionTerm[k] = params.motionTermWeight * (z / (1 + z));
-      raw[k] = Math.max(frameScore(model, maxZ[k]), motionTerm[k]);
+      let objects = 0;
+      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, scores.score[frameOrder[j]]);
+      raw[k] = Math.max(objects, motionTerm[k]);
     }
     const smoothed = gaussianSmooth(raw, params.sigma);
     const frameIndex = ex.frames.frames;

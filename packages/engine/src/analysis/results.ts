@@ -116,7 +116,7 @@ export function buildEvents(
         if (cur === undefined || scores.score[i] > scores.score[cur]) bestPerTrack.set(id, i);
       }
     }
-    let involved = [...bestPerTrack.entries()].filter(([, i]) => frameScore(ctx.model, scores.objectZ[i]) >= hp.exitThreshold);
+    let involved = [...bestPerTrack.entries()].filter(([, i]) => scores.score[i] >= hp.exitThreshold);
     if (involved.length === 0 && bestPerTrack.size > 0) {
       const top = [...bestPerTrack.entries()].sort((a, b) => scores.score[b[1]] - scores.score[a[1]])[0];
       if (scores.score[top[1]] > 0) involved = [top];

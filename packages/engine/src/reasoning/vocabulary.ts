@@ -30,7 +30,7 @@ export const LABEL_GROUPS = {
 export type LabelGroup = keyof typeof LABEL_GROUPS;
 
 /** Labels that are people's means of moving (they ride them) rather than things people carry. */
-export const RIDDEN_LABELS: readonly string[] = ['bicycle', 'motorcycle', 'skateboard', 'horse'];
+export { RIDDEN_LABELS } from '../analysis/measurements.js';
 /** Labels that are objects a person carries or leaves behind. */
 export const CARRIED_LABELS: readonly string[] = ['backpack', 'handbag', 'suitcase', 'umbrella'];
 export const VEHICLE_LABELS: readonly string[] = LABEL_GROUPS.vehicle;

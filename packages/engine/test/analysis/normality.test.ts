@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../../src/analysis/features.js';
-import { ATTRIBUTE_GROUPS, fitReferenceModel, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
+import { ATTRIBUTE_GROUPS, fitReferenceModel, objectFrameScore, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
 import type { PerspectiveModel } from '../../src/analysis/perspective.js';
 
 const perspective: PerspectiveModel = { a: 0.2, b: 0, minH: 0.05, maxH: 0.5, yMin: 0, yMax: 1, samples: 100 };
@@ -101,5 +101,21 @@ describe('normality model', () => {
     const z = speedZ(0);
     expect(z.k).toBe(3);
     expect(z.fast).toBeLessThan(0.5);
+  });
+
+  it('scores a kind of object no normal object was on the frame scale, but never "unknown"', () => {
+    const model = fitReferenceModel([reference.input], [reference.frames], fitOpts);
+    const q = walkers([Array(30).fill(0.3), Array(30).fill(0.3)]);
+    const f = q.input.features;
+    f.labels = ['person', 'bicycle', 'unknown'];
+    for (let i = 0; i < 30; i++) f.label[i] = 1;
+    for (let i = 30; i < 60; i++) f.label[i] = 2;
+    const s = scoreObjects(model, f, q.input.trackIds);
+    const L = ATTRIBUTE_GROUPS.length;
+    expect(s.z[15 * L + L - 1]).toBe(3); // unseen label
+    expect(objectFrameScore(model, s, 15)).toBeCloseTo(0.75, 5); // z 3 → 0.75 whatever the frame calibration
+    expect(s.objectZ[15]).toBeLessThan(0.5); // its attributes are normal
+    expect(s.z[45 * L + L - 1]).toBe(0);
+    expect(objectFrameScore(model, s, 45)).toBeLessThan(0.5);
   });
 });

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRiders, type DetectionLike } from '../../src/analysis/measurements.js';
+
+const det = (label: string, box: [number, number, number, number], score = 0.6): DetectionLike => ({ label, box, score, classId: label === 'person' ? 0 : 1 });
+
+describe('mergeRiders', () => {
+  it('makes a person on a bicycle one object with the union box, named by the vehicle', () => {
+    const out = mergeRiders([det('person', [100, 50, 130, 120], 0.8), det('bicycle', [95, 90, 140, 130], 0.5), det('person', [300, 60, 325, 125])]);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toEqual({ label: 'bicycle', box: [95, 50, 140, 130], score: 0.8, classId: 1 });
+    expect(out[1].label).toBe('person');
+  });
+
+  it('leaves apart a person beside a parked bicycle and a bicycle above a person', () => {
+    const beside = mergeRiders([det('person', [100, 50, 130, 120]), det('bicycle', [140, 90, 185, 130])]);
+    expect(beside.map((d) => d.label)).toEqual(['person', 'bicycle']);
+    const above = mergeRiders([det('person', [100, 50, 130, 120]), det('bicycle', [95, 20, 140, 70])]);
+    expect(above.map((d) => d.label)).toEqual(['person', 'bicycle']);
+  });
+
+  it('pairs each vehicle with the rider it overlaps most, once', () => {
+    const out = mergeRiders([
+      det('person', [100, 50, 130, 120]),
+      det('person', [140, 50, 170, 120]),
+      det('bicycle', [98, 90, 135, 130]),
+      det('bicycle', [138, 90, 175, 130]),
+    ]);
+    expect(out.map((d) => [d.label, d.box[0]])).toEqual([
+      ['bicycle', 98],
+      ['bicycle', 138],
+    ]);
+  });
+});
