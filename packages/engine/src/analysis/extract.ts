@@ -5,12 +5,13 @@
  * foreground spool grow with the footage.
  */
 import { VigilError, throwIfAborted } from '../errors.js';
-import { readFrames, type Frame } from '../media/frame-reader.js';
+import { readFrames, type Frame, type YuvFrame } from '../media/frame-reader.js';
 import type { ProbeResult } from '../media/probe.js';
+import { yuvToRgb } from '../media/yuv.js';
 import { halfResolution } from './block-flow.js';
 import { HeatSpool } from './heat-spool.js';
 import { roiFeature } from '../inference/detector.js';
-import { buildMeasurements, rgbToGray, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
+import { buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
 import { MotionModel, medianBackground, type MotionParams } from './motion.js';
 import { encodeFlow, flowRecordBytes } from './motion-term.js';
 import { FrameTable, ObservationTable, SOURCE_DETECTOR, SOURCE_INTERPOLATED, SOURCE_MOTION } from './observations.js';
@@ -65,9 +66,16 @@ export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParam
   };
 }
 
-/** A frame held back while the initial background is learned (RGB only where the detector will run). */
+/**
+ * A decoded frame: YUV when a detector wants colour (the Y plane is the gray picture; RGB is made only
+ * for the frames the detector sees), else gray.
+ */
+type DecodedFrame = Frame | YuvFrame;
+const hasColour = (f: DecodedFrame): f is YuvFrame => 'format' in f;
+
+/** A frame held back while the initial background is learned (colour only where the detector may run). */
 interface HeldFrame {
-  frame: Frame;
+  frame: DecodedFrame;
   gray: Uint8Array;
 }
 
@@ -95,11 +103,11 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   const dts: number[] = [];
   const duration = probe.durationS > 0 ? probe.durationS : NaN;
   const withFeatures = !!detector?.detectWithFeatures && p.appearance;
-  // Luma only: decode gray and give the detector the luma in all three channels (half the decoding and
+  // Luma only: decode gray and give the detector the luma in all three channels (less decoding and
   // piping work; colour is lost to the detector).
   const lumaOnly = p.detectorInput === 'luma';
-  const detectorFrame = (frame: Frame, gray: Uint8Array): Frame => {
-    if (frame.channels === 3) return frame;
+  const detectorFrame = (frame: DecodedFrame, gray: Uint8Array): Frame => {
+    if (hasColour(frame)) return yuvToRgb(frame);
     const rgb = new Uint8Array(W * H * 3);
     for (let i = 0, j = 0; i < gray.length; i++, j += 3) rgb[j] = rgb[j + 1] = rgb[j + 2] = gray[i];
     return { ...frame, channels: 3, data: rgb };
@@ -109,7 +117,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   const minGap = Math.max(1, Math.round(p.detectMinGapS * fpsNominal));
   const maxGap = Math.max(minGap, Math.round(p.detectMaxGapS * fpsNominal));
 
-  const processFrame = async (frame: Frame, gray: Uint8Array): Promise<void> => {
+  const processFrame = async (frame: DecodedFrame, gray: Uint8Array): Promise<void> => {
     const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;
     if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
     prevTime = frame.time;
@@ -121,7 +129,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     // motion blobs carry the tracks in between. Held-back bootstrap frames kept no colour except on a grid.
     const since = ordinal - lastDetect;
     const due = lastDetect < 0 || since >= (tracker.needsDetection() ? minGap : maxGap);
-    if (detector && (lumaOnly || frame.channels === 3) && due && (m.blobs.length > 0 || tracker.activeCount > 0 || lastDetect < 0)) {
+    if (detector && (lumaOnly || hasColour(frame)) && due && (m.blobs.length > 0 || tracker.activeCount > 0 || lastDetect < 0)) {
       lastDetect = ordinal;
       const td = performance.now();
       let dets: DetectionLike[];
@@ -195,18 +203,23 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   };
 
   try {
-    const format = detector && !lumaOnly ? 'rgb24' : 'gray';
+    // Chroma in the layout ffmpeg's own rgb24 conversion uses at this size (yuv.ts), so the detector sees
+    // the colours an rgb24 decode would give it.
+    const native = W === (probe.displayWidth || probe.width) && H === (probe.displayHeight || probe.height);
+    const format = !detector || lumaOnly ? 'gray' : native ? 'yuv420p' : 'yuv422p';
     for await (const frame of readFrames(path, { format, width: W, height: H, fps: p.fps, signal, probe })) {
       throwIfAborted(signal);
       if (frame.width !== W || frame.height !== H) {
         throw new VigilError('unsupported_media', `Decoded frames are ${frame.width}×${frame.height}, expected ${W}×${H}; the footage changes size mid-stream.`);
       }
-      const gray = format === 'rgb24' ? rgbToGray(frame.data, new Uint8Array(W * H)) : frame.data.slice();
+      // A copy: the frame's bytes may be a view of the reader's buffer.
+      const gray = frame.data.slice(0, W * H);
       if (!motion) {
         if (!Number.isFinite(firstTime)) firstTime = frame.time;
         // Keep the colour picture only on a grid of frames the detector may use (memory stays small).
-        const needsRgb = format === 'rgb24' && held.length % minGap === 0;
-        held.push({ frame: needsRgb ? { ...frame, data: frame.data.slice() } : { ...frame, channels: 1, data: gray }, gray });
+        const keepColour = hasColour(frame) && held.length % minGap === 0;
+        const plain: Frame = { index: frame.index, time: frame.time, width: W, height: H, channels: 1, data: gray };
+        held.push({ frame: keepColour ? { ...frame, data: frame.data.slice() } : plain, gray });
         if (frame.time - firstTime >= p.motion.bootstrapSpanS) await startMotion();
         continue;
       }

@@ -51,21 +51,23 @@ export interface Frame {
 }
 
 /**
- * A frame in planar YUV 4:2:0 at full (JPEG) range, ffmpeg's yuvj420p: `data` holds the Y plane
+ * A frame in planar YUV at full (JPEG) range, ffmpeg's yuvj420p / yuvj422p: `data` holds the Y plane
  * (width × height, byte for byte the picture the 'gray' format gives) followed by the U and V planes
- * (each ⌈width/2⌉ × ⌈height/2⌉). Half the bytes of rgb24, and the gray picture needs no conversion;
- * `yuv420pToRgb` (yuv.ts) gives the colour picture where it is needed.
+ * (each ⌈width/2⌉ wide; ⌈height/2⌉ tall for 4:2:0, height tall for 4:2:2). Half or two thirds of the
+ * bytes of rgb24, and the gray picture needs no conversion; `yuvToRgb` (yuv.ts) gives the colour picture
+ * where it is needed.
  */
 export interface YuvFrame {
   index: number;
   time: number;
   width: number;
   height: number;
-  format: 'yuv420p';
+  format: YuvFormat;
   data: Uint8Array;
 }
 
-export type FrameFormat = 'gray' | 'rgb24' | 'yuv420p';
+export type YuvFormat = 'yuv420p' | 'yuv422p';
+export type FrameFormat = 'gray' | 'rgb24' | YuvFormat;
 
 export interface ReadFramesOptions {
   format: FrameFormat;
@@ -99,18 +101,18 @@ interface FrameInfo {
 const INFO_RE = /\bn:\s*(\d+)\s+pts:\s*(\S+).*?\ss:(\d+)x(\d+)\s/;
 const TB_RE = /config in time_base:\s*(\d+)\/(\d+)/;
 
-const FFMPEG_PIX_FMT: Record<FrameFormat, string> = { gray: 'gray', rgb24: 'rgb24', yuv420p: 'yuvj420p' };
+const FFMPEG_PIX_FMT: Record<FrameFormat, string> = { gray: 'gray', rgb24: 'rgb24', yuv420p: 'yuvj420p', yuv422p: 'yuvj422p' };
 
 /** Bytes of one frame of this size and format. */
 export function frameBytes(format: FrameFormat, width: number, height: number): number {
   if (format === 'gray') return width * height;
   if (format === 'rgb24') return width * height * 3;
-  return width * height + 2 * ((width + 1) >> 1) * ((height + 1) >> 1);
+  return width * height + 2 * ((width + 1) >> 1) * (format === 'yuv420p' ? (height + 1) >> 1 : height);
 }
 
 function validateOptions(opts: ReadFramesOptions): void {
   if (!Object.hasOwn(FFMPEG_PIX_FMT, String(opts.format))) {
-    throw new VigilError('invalid_input', `Unknown frame format "${String(opts.format)}" (use "gray", "rgb24" or "yuv420p").`);
+    throw new VigilError('invalid_input', `Unknown frame format "${String(opts.format)}" (use "gray", "rgb24", "yuv420p" or "yuv422p").`);
   }
   for (const k of ['width', 'height'] as const) {
     const v = opts[k];
@@ -200,7 +202,7 @@ interface SampleState {
  * Decoded frames of `filePath` in presentation order. See the module comment for how indices and times
  * are exact. Stops (and kills ffmpeg) after `endFrame`, on `return()`/`break`, or when `signal` aborts.
  */
-export function readFrames(filePath: string, opts: ReadFramesOptions & { format: 'yuv420p' }): AsyncIterableIterator<YuvFrame>;
+export function readFrames(filePath: string, opts: ReadFramesOptions & { format: YuvFormat }): AsyncIterableIterator<YuvFrame>;
 export function readFrames(filePath: string, opts: ReadFramesOptions & { format: 'gray' | 'rgb24' }): AsyncIterableIterator<Frame>;
 export function readFrames(filePath: string, opts: ReadFramesOptions): AsyncIterableIterator<Frame | YuvFrame>;
 export async function* readFrames(filePath: string, opts: ReadFramesOptions): AsyncIterableIterator<Frame | YuvFrame> {
@@ -437,7 +439,7 @@ async function* decode(
         state.lastCell = cell;
       }
       state.lastIndex = index;
-      if (opts.format === 'yuv420p') yield { index, time, width: info.width, height: info.height, format: 'yuv420p', data };
+      if (opts.format === 'yuv420p' || opts.format === 'yuv422p') yield { index, time, width: info.width, height: info.height, format: opts.format, data };
       else yield { index, time, width: info.width, height: info.height, channels, data };
       throwIfAborted(signal);
     }

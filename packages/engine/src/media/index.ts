@@ -22,7 +22,17 @@ export {
   type ProbeResult,
 } from './probe.js';
 export { sha256Buffer, sha256File, type HashOptions } from './hash.js';
-export { readFrameAt, readFrames, type Frame, type ReadFramesOptions } from './frame-reader.js';
+export {
+  frameBytes,
+  readFrameAt,
+  readFrames,
+  type Frame,
+  type FrameFormat,
+  type ReadFramesOptions,
+  type YuvFormat,
+  type YuvFrame,
+} from './frame-reader.js';
+export { yuvLuma, yuvPlanes, yuvToRgb, type YuvPlanes } from './yuv.js';
 export {
   PROXY_MAX_SIDE,
   fpsRational,
@@ -34,5 +44,5 @@ export {
   type ProxyOptions,
   type ProxyResult,
 } from './proxy.js';
-export { isVariableFrameRate, readPacketIndex, type PacketIndex } from './packet-index.js';
+export { cachedPacketIndex, isVariableFrameRate, readPacketIndex, type PacketIndex } from './packet-index.js';
 export { runTool, shortToolReason, type RunToolOptions, type ToolRun } from './run-tool.js';
