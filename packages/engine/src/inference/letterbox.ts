@@ -110,60 +110,104 @@ export function letterboxMap(srcWidth: number, srcHeight: number, spec: InputSpe
   return { srcWidth, srcHeight, scaleX: w / srcWidth, scaleY: h / srcHeight, padX: Math.floor((inW - w) / 2), padY: Math.floor((inH - h) / 2) };
 }
 
+// Horizontal-pass scratch, reused across calls (frames of one stream share a size); float32 like the
+// model input, so the result does not depend on whether the buffer was reused.
+let scratch = new Float32Array(0);
+function scratchOf(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(size);
+  return scratch;
+}
+
 /**
  * Writes the model input for `frame` into `out` (one batch item) and returns the coordinate map.
+ *
+ * Two passes over precomputed taps, straight from the 8-bit frame to the model layout: a horizontal pass
+ * that also splits the interleaved channels into planes, then a vertical pass that normalises and writes
+ * each model channel (in the model's channel order and layout) inside the border; only the border itself
+ * is filled with the pad value.
  */
 export function letterbox(frame: Frame, spec: InputSpec, out: Float32Array | Int32Array): LetterboxMap {
   validateFrame(frame);
   const [inH, inW] = spec.size;
   const map = letterboxMap(frame.width, frame.height, spec);
-  const w = Math.round(frame.width * map.scaleX);
-  const h = Math.round(frame.height * map.scaleY);
+  const srcW = frame.width;
+  const srcH = frame.height;
+  const w = Math.round(srcW * map.scaleX);
+  const h = Math.round(srcH * map.scaleY);
   const ch = frame.channels;
   const src = frame.data;
-  const tx = taps(frame.width, w);
-  const ty = taps(frame.height, h);
+  const tx = taps(srcW, w);
+  const ty = taps(srcH, h);
 
-  // Horizontal pass: src rows → tmp (h_src × w × ch).
-  const tmp = new Float32Array(frame.height * w * ch);
-  for (let y = 0; y < frame.height; y++) {
-    const rowIn = y * frame.width * ch;
-    const rowOut = y * w * ch;
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < ch; c++) {
-        let acc = 0;
-        for (let k = 0; k < tx.n; k++) acc += tx.weight[x * tx.n + k] * src[rowIn + tx.index[x * tx.n + k] * ch + c];
-        tmp[rowOut + x * ch + c] = acc;
+  // Horizontal pass: source rows → one plane per source channel (srcH × w each).
+  const planeSize = srcH * w;
+  const tmp = scratchOf(planeSize * ch);
+  const { index: xi, weight: xw, n: xn } = tx;
+  for (let y = 0; y < srcH; y++) {
+    const rowIn = y * srcW * ch;
+    const rowOut = y * w;
+    for (let c = 0; c < ch; c++) {
+      const base = rowIn + c;
+      const dst = c * planeSize + rowOut;
+      if (xn === 2) {
+        for (let x = 0, t = 0; x < w; x++, t += 2) {
+          tmp[dst + x] = xw[t] * src[base + xi[t] * ch] + xw[t + 1] * src[base + xi[t + 1] * ch];
+        }
+      } else {
+        for (let x = 0, t = 0; x < w; x++, t += xn) {
+          let acc = 0;
+          for (let k = 0; k < xn; k++) acc += xw[t + k] * src[base + xi[t + k] * ch];
+          tmp[dst + x] = acc;
+        }
       }
     }
   }
 
-  // Model channel m reads source channel srcCh[m] (RGB source; gray replicates).
-  const srcCh = [0, 1, 2].map((m) => (ch === 1 ? 0 : spec.channelOrder === 'BGR' ? 2 - m : m));
   const isInt = spec.dtype === 'int32';
-  const norm = (v: number, m: number) => {
-    const r = (v - spec.mean[m]) / spec.std[m];
-    return isInt ? Math.round(r) : r;
-  };
   const plane = inH * inW;
   const nchw = spec.layout === 'NCHW';
-  const at = (y: number, x: number, m: number) => (nchw ? m * plane + y * inW + x : (y * inW + x) * 3 + m);
-  const padVals = [0, 1, 2].map((m) => norm(spec.padValue, m));
-  if (map.padX > 0 || map.padY > 0 || w < inW || h < inH) {
-    for (let m = 0; m < 3; m++) {
-      for (let i = 0; i < plane; i++) out[nchw ? m * plane + i : i * 3 + m] = padVals[m];
-    }
-  }
-  // Vertical pass straight into the model input.
-  for (let y = 0; y < h; y++) {
-    const oy = y + map.padY;
-    for (let x = 0; x < w; x++) {
-      const ox = x + map.padX;
-      for (let m = 0; m < 3; m++) {
-        const c = srcCh[m];
-        let acc = 0;
-        for (let k = 0; k < ty.n; k++) acc += ty.weight[y * ty.n + k] * tmp[(ty.index[y * ty.n + k] * w + x) * ch + c];
-        out[at(oy, ox, m)] = norm(acc, m);
+  // Where model channel m's pixel (y, x) goes: m·chanStep + (y·inW + x)·pixStep.
+  const chanStep = nchw ? plane : 1;
+  const pixStep = nchw ? 1 : 3;
+  const { index: yi, weight: yw, n: yn } = ty;
+  for (let m = 0; m < 3; m++) {
+    // Model channel m reads source channel c (RGB source; gray replicates).
+    const c = ch === 1 ? 0 : spec.channelOrder === 'BGR' ? 2 - m : m;
+    const mean = spec.mean[m];
+    const std = spec.std[m];
+    const chanBase = m * chanStep;
+    const pad = isInt ? Math.round((spec.padValue - mean) / std) : (spec.padValue - mean) / std;
+    const fill = (y: number, x0: number, x1: number): void => {
+      for (let x = x0, o = chanBase + (y * inW + x0) * pixStep; x < x1; x++, o += pixStep) out[o] = pad;
+    };
+    for (let y = 0; y < inH; y++) {
+      const sy = y - map.padY;
+      if (sy < 0 || sy >= h) {
+        fill(y, 0, inW);
+        continue;
+      }
+      fill(y, 0, map.padX);
+      fill(y, map.padX + w, inW);
+      // Vertical pass for this output row, straight into the model input.
+      const cBase = c * planeSize;
+      const t = sy * yn;
+      let o = chanBase + (y * inW + map.padX) * pixStep;
+      if (yn === 2) {
+        const r0 = cBase + yi[t] * w;
+        const r1 = cBase + yi[t + 1] * w;
+        const w0 = yw[t];
+        const w1 = yw[t + 1];
+        for (let x = 0; x < w; x++, o += pixStep) {
+          const r = (w0 * tmp[r0 + x] + w1 * tmp[r1 + x] - mean) / std;
+          out[o] = isInt ? Math.round(r) : r;
+        }
+      } else {
+        for (let x = 0; x < w; x++, o += pixStep) {
+          let acc = 0;
+          for (let k = 0; k < yn; k++) acc += yw[t + k] * tmp[cBase + yi[t + k] * w + x];
+          const r = (acc - mean) / std;
+          out[o] = isInt ? Math.round(r) : r;
+        }
       }
     }
   }
