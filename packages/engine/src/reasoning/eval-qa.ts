@@ -8,8 +8,9 @@
  * Each clip gets its own temp case database; `analyse` must leave one completed analysis of the clip's
  * evidence in it (the CLI runs the real pipeline; tests may store a fixture).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
 import { loadGroundTruth, type GtClip } from '../eval/dataset.js';
@@ -42,18 +43,11 @@ const QaSetSchema = z.object({
 export type QaQuestion = z.infer<typeof QuestionSchema>;
 export type QaSet = z.infer<typeof QaSetSchema>;
 
-/** The QA set written for the project's UCSD Ped2 copy (source tree, or beside the built module). */
+/** The QA set written for the project's UCSD Ped2 copy (beside this module: the build copies it into dist). */
 export function defaultQaFile(): string {
-  const candidates = [new URL('./qa/vigil-qa-pedestrian2.json', import.meta.url), new URL('../../src/reasoning/qa/vigil-qa-pedestrian2.json', import.meta.url)];
-  for (const c of candidates) {
-    try {
-      readFileSync(c);
-      return c.pathname;
-    } catch {
-      // try the next location
-    }
-  }
-  throw new VigilError('not_found', 'The Ped2 QA set (reasoning/qa/vigil-qa-pedestrian2.json) is not installed; pass --qa FILE.');
+  const file = fileURLToPath(new URL('./qa/vigil-qa-pedestrian2.json', import.meta.url));
+  if (!existsSync(file)) throw new VigilError('not_found', 'The Ped2 QA set (reasoning/qa/vigil-qa-pedestrian2.json) is not installed; pass --qa FILE.');
+  return file;
 }
 
 export function loadQaSet(file: string): QaSet {

@@ -122,6 +122,13 @@ describe('vigil eval-qa scoring on a generated dataset', () => {
     await expect(runQaEval({ datasetDir: path.join(dir, 'nowhere'), qaFile, analyse: fixtureAnalyser([]), workDir: path.join(dir, 'w5') })).rejects.toThrow(/Ground truth not found/);
   });
 
+  it('the built engine finds the QA set beside its own modules (npm test builds first)', async () => {
+    const built = (await import('../../dist/reasoning/eval-qa.js')) as { defaultQaFile(): string };
+    const file = built.defaultQaFile();
+    expect(file).toContain(`${path.sep}dist${path.sep}reasoning${path.sep}qa${path.sep}`);
+    expect(loadQaSet(file)).toEqual(loadQaSet(defaultQaFile()));
+  });
+
   it('the committed Ped2 QA set is well-formed', () => {
     const qa = loadQaSet(defaultQaFile());
     const names = Object.keys(qa.clips);
