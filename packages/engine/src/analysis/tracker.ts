@@ -12,6 +12,7 @@ import { diou } from './geometry.js';
 import { assignMinCost } from './hungarian.js';
 import { BoxKalman, DEFAULT_KALMAN_NOISE, type KalmanNoise } from './kalman.js';
 import type { Box } from './types.js';
+import { RIDDEN_LABELS } from './measurements.js';
 
 export type MeasurementSource = 'motion' | 'detector';
 
@@ -110,6 +111,14 @@ function bestLabel(votes: Map<string, number>): string {
     }
   }
   return label;
+}
+
+/**
+ * Labels one object may carry in turn: a rider is named with the vehicle where the detector sees both
+ * (measurements.ts) and as a person where it misses the vehicle.
+ */
+function sameKind(a: string, b: string): boolean {
+  return a === b || (a === 'person' && RIDDEN_LABELS.includes(b)) || (b === 'person' && RIDDEN_LABELS.includes(a));
 }
 
 export class Tracker {
@@ -211,7 +220,7 @@ export class Tracker {
   private cost(t: Track, m: Measurement): number {
     const p = this.params;
     let c = 1 - diou(t.kf.box(), m.box);
-    if (m.source === 'detector' && t.labelVotes.size > 0 && bestLabel(t.labelVotes) !== m.label) c += 0.5;
+    if (m.source === 'detector' && t.labelVotes.size > 0 && !sameKind(bestLabel(t.labelVotes), m.label)) c += 0.5;
     if (p.appearanceWeight > 0 && t.appearance && m.appearance) c += p.appearanceWeight * histogramDistance(t.appearance, m.appearance);
     return c;
   }

@@ -106,4 +106,20 @@ describe('Tracker', () => {
     const tracks = run(frames);
     expect(tracks.size).toBe(1);
   });
+
+  it('keeps a person\'s track when the detector names them with the vehicle they ride, but not as another kind of object', () => {
+    // A person walks, then the detector sees them on a bicycle (a slightly larger box, named by the vehicle).
+    const frames = (second: string): Measurement[][] =>
+      Array.from({ length: 12 }, (_, k) => {
+        const b = boxA(k);
+        const big: Box = [b[0] - 8, b[1], b[2] + 8, b[3] + 15];
+        return [k < 6 ? meas(b, { source: 'detector', label: 'person' }) : meas(big, { source: 'detector', label: second })];
+      });
+    const ride = run(frames('bicycle'));
+    expect(ride.size).toBe(1);
+    expect([...ride.values()][0]).toHaveLength(12);
+    // The same box called a car is a different object.
+    expect(run(frames('car')).size).toBe(2);
+  });
 });
+
