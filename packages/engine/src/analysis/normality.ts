@@ -407,7 +407,8 @@ function groupDistance(search: KthTrackSearch, def: GroupDef, q: ArrayLike<numbe
   return Math.sqrt(Math.max(0, full * full - context * context));
 }
 
-function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, ownTrack: (trackId: number) => number): ObjectScores {
+/** `minStride`: query at most every n-th observation of each track (the per-track smoothing fills the rest). */
+function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, ownTrack: (trackId: number) => number, minStride = 1): ObjectScores {
   const G = ATTRIBUTE_GROUPS.length;
   const z = new Float32Array(f.n * G);
   const score = new Float32Array(f.n);
@@ -417,7 +418,7 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
   const vec = new Float32Array(Math.max(8, f.appearanceDims));
   // Long footage: query every s-th observation of each track (the per-track smoothing below fills the rest),
   // which bounds the cost of scoring by maxQueries per group whatever the footage length.
-  const stride = Math.max(1, Math.ceil(f.n / model.options.maxQueries));
+  const stride = Math.max(minStride, Math.ceil(f.n / model.options.maxQueries));
   const queried = new Uint8Array(f.n);
   for (const list of f.index.byTrack.values()) for (let r = 0; r < list.length; r += stride) queried[list[r]] = 1;
   model.groups.forEach((g, gi) => {
@@ -573,14 +574,13 @@ export function selfReferencedScores(input: FitInput, frames: number, opts: FitO
   const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
   const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
   let fit = buildModel([input], o, base, opts.movingSpeed, undefined, true);
-  let scores = scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(0, t));
+  // The first pass only screens tracks by their median score: every 4th observation of a track is enough.
+  const screen = scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(0, t), 4);
   // One refit without the tracks that stood out is enough: their removal is what matters.
-  const excluded = suspectTracks(input, scores.score);
-  if (excluded.size > 0) {
-    fit = buildModel([input], o, base, opts.movingSpeed, (_s, t) => excluded.has(t), true);
-    const keys = fit.keys;
-    scores = scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(0, t));
-  }
+  const excluded = suspectTracks(input, screen.score);
+  if (excluded.size > 0) fit = buildModel([input], o, base, opts.movingSpeed, (_s, t) => excluded.has(t), true);
+  const keys = fit.keys;
+  const scores = scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(0, t));
   fit.model.excludedTracks = excluded.size;
   // Normal frames: the frame maxima over the objects not suspected (anomalies may fill most frames).
   const normalMaxima = frameMaxZ(input.features, scores, frames, (i) => excluded.has(input.trackIds[i]));
