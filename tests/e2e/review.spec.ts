@@ -3,7 +3,8 @@
  * with a planted anomaly (one fast mover among walkers) and normal reference footage of the same scene,
  * run the analysis from the UI and watch its progress, find the event on the timeline and in the list,
  * check on the overlay canvas's own pixels that boxes and heatmap are drawn where the engine says, review
- * the event by keyboard and see it persist after a reload, then chat, zones, report, status and help.
+ * the event by keyboard and see it persist after a reload, remove a bookmark, then chat, zones (drawn,
+ * renamed, redrawn), report, status and help.
  *
  * The tests share one page and build on each other (serial).
  */
@@ -400,6 +401,29 @@ test('review by keyboard: confirm with a note, bookmark, next/previous; persiste
     await waitForVideo(page);
     await shot('07-reviewed-after-reload');
   });
+
+  await test.step('the bookmark is removed by keyboard after a confirmation; the audit log keeps it', async () => {
+    const [mark] = await api.call('notes.list', { caseId: ids.caseId, evidenceId: ids.evidenceId });
+    const row = page.getByTestId('bookmarks').getByTestId('bookmark-item');
+    await row.getByTestId('note-remove').focus();
+    await page.keyboard.press('Enter');
+    // The question takes focus on Keep: Escape goes back without removing.
+    await expect(row.getByTestId('note-remove-cancel')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(row.getByTestId('note-remove')).toBeFocused();
+    await expect(row).toHaveCount(1);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Tab');
+    await expect(row.getByTestId('note-remove-confirm')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(row).toHaveCount(0);
+    await expect(page.getByTestId('timeline-bookmark')).toHaveCount(0);
+    expect(await api.call('notes.list', { caseId: ids.caseId, evidenceId: ids.evidenceId })).toEqual([]);
+    const audit = await api.call('audit.list', { caseId: ids.caseId, limit: 50 });
+    const removal = audit.find((r) => r.action === 'bookmark.remove' && r.subject === mark.id);
+    expect(removal?.details).toMatchObject({ title: mark.title, frame: mark.frame });
+    expect((await api.call('audit.verify', {})).ok).toBe(true);
+  });
 });
 
 test('status and help', async () => {
@@ -475,21 +499,49 @@ test('chat: an answer with citations that seek the player; history survives a re
   expectCleanConsole();
 });
 
-test('zones: draw a polygon on the frame and name it', async () => {
+test('zones: draw a polygon on the frame, name it, rename and redraw it', async () => {
   await page.getByTestId('tab-zones').click();
   await page.getByTestId('zone-draw').click();
   const f = (await page.getByTestId('frame').boundingBox())!;
+  const clickCorners = async (points: [number, number][]) => {
+    for (const [x, y] of points) await page.mouse.click(f.x + (x * f.width) / clip.width, f.y + (y * f.height) / clip.height);
+    await page.keyboard.press('Enter');
+  };
+  // A first, smaller outline under a first name; both are then changed through the zone's row.
+  await clickCorners([
+    [60, 60],
+    [160, 60],
+    [110, 110],
+  ]);
+  await page.getByTestId('zone-name').fill('Walkway');
+  await page.getByTestId('zone-save').click();
+  const item = page.getByTestId('zone-item');
+  await expect(item).toContainText('Walkway');
+  await expect(item).toContainText('3 pts');
+
+  await item.getByTestId('zone-rename').click();
+  await expect(item.getByTestId('zone-rename-input')).toBeFocused();
+  await item.getByTestId('zone-rename-input').fill('Walkway north');
+  await page.keyboard.press('Enter');
+  await expect(item.getByTestId('zone-rename-input')).toHaveCount(0);
+  await expect(item).toContainText('Walkway north');
+
   const corners: [number, number][] = [
     [40, 40],
     [200, 40],
     [200, 120],
     [40, 120],
   ];
-  for (const [x, y] of corners) await page.mouse.click(f.x + (x * f.width) / clip.width, f.y + (y * f.height) / clip.height);
-  await page.keyboard.press('Enter');
-  await page.getByTestId('zone-name').fill('Walkway north');
-  await page.getByTestId('zone-save').click();
-  await expect(page.getByTestId('zone-item')).toContainText('Walkway north');
+  await item.getByTestId('zone-redraw').click();
+  await clickCorners(corners);
+  await page.getByTestId('zone-outline-save').click();
+  await expect(item).toContainText('4 pts');
+  const [zoneId] = await item.evaluateAll((els) => els.map((e) => e.getAttribute('data-zone-id')));
+  const updates = (await api.call('audit.list', { caseId: ids.caseId, limit: 50 })).filter((r) => r.action === 'zone.update' && r.subject === zoneId).reverse();
+  expect(updates.map((r) => [(r.details.before as { name: string }).name, (r.details.after as { name: string }).name])).toEqual([
+    ['Walkway', 'Walkway north'],
+    ['Walkway north', 'Walkway north'],
+  ]);
   const zones = await api.call('zones.list', { caseId: ids.caseId, evidenceId: ids.evidenceId });
   expect(zones).toHaveLength(1);
   zones[0].polygon.forEach(([x, y], i) => {

@@ -98,4 +98,16 @@ describe('engine events into the query cache', () => {
     applyEvent(qc, { type: 'changed', caseId, what: 'notes' });
     expect(stale()).toEqual(['cases.list', 'evidence.list', 'notes.list']);
   });
+
+  it('zone changes refresh zones and event explanations (they place objects in zones)', () => {
+    const qc = new QueryClient();
+    const caseId = 'case_aaaaaaaaaaaa';
+    qc.setQueryData(opKey('zones.list', { caseId }), []);
+    qc.setQueryData(opKey('events.explain', { eventId: 'evt_aaaaaaaaaaaa' }), {});
+    qc.setQueryData(opKey('events.list', { caseId }), []);
+    applyEvent(qc, { type: 'changed', caseId, what: 'zones' });
+    const stale = qc.getQueryCache().getAll().filter((q) => q.state.isInvalidated).map((q) => q.queryKey[1]).sort();
+    expect(stale).toEqual(['events.explain', 'zones.list']);
+  });
+
 });

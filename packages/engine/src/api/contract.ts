@@ -216,6 +216,10 @@ export type Report = z.infer<typeof ReportSchema>;
 
 const empty = z.object({}).strict();
 
+/** Zone fields, shared by zones.add and zones.update so both validate alike. */
+const zoneName = text(80).trim().min(1, 'a zone needs a name');
+const zonePolygon = z.array(z.tuple([z.number().min(0).max(1e5), z.number().min(0).max(1e5)])).min(3, 'a zone needs at least 3 corners').max(200);
+
 function op<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
@@ -259,6 +263,11 @@ export const contract = {
       .strict(),
     NoteSchema,
     'Add an analyst note or a bookmark at a frame.',
+  ),
+  'notes.remove': op(
+    z.object({ caseId: Ids.case, noteId: Ids.note }).strict(),
+    z.object({ removed: z.boolean() }),
+    'Remove a note or bookmark; the audit log keeps what it said.',
   ),
 
   'analysis.start': op(
@@ -321,10 +330,11 @@ export const contract = {
   'events.explain': op(z.object({ eventId: Ids.event }).strict(), ReasoningSchema, 'Grounded reasoning steps for one event.'),
 
   'zones.list': op(z.object({ caseId: Ids.case, evidenceId: Ids.evidence.optional() }).strict(), z.array(ZoneSchema), 'Named zones drawn on evidence frames.'),
-  'zones.add': op(
-    z.object({ caseId: Ids.case, evidenceId: Ids.evidence, name: text(80).trim().min(1), polygon: z.array(z.tuple([z.number().min(0).max(1e5), z.number().min(0).max(1e5)])).min(3).max(200) }).strict(),
+  'zones.add': op(z.object({ caseId: Ids.case, evidenceId: Ids.evidence, name: zoneName, polygon: zonePolygon }).strict(), ZoneSchema, 'Add a named polygon zone (source pixels).'),
+  'zones.update': op(
+    z.object({ caseId: Ids.case, zoneId: Ids.zone, name: zoneName.optional(), polygon: zonePolygon.optional() }).strict(),
     ZoneSchema,
-    'Add a named polygon zone (source pixels).',
+    'Rename a zone and/or replace its polygon (source pixels); the audit log keeps the old values.',
   ),
   'zones.remove': op(z.object({ caseId: Ids.case, zoneId: Ids.zone }).strict(), z.object({ removed: z.boolean() }), 'Remove a zone.'),
   'definitions.list': op(z.object({ caseId: Ids.case }).strict(), z.array(DefinitionSchema), 'User-defined anomaly definitions of a case.'),

@@ -16,14 +16,14 @@ import { listModelStatus } from '../inference/model-status.js';
 import { getAnalysis, getEvent, getFrameScores, getHeatmap, getTracks, listAnalyses, listEvents, reviewEvent } from '../store/analyses.js';
 import { listAudit, verifyAudit } from '../store/audit.js';
 import { overlayAt } from './overlay.js';
-import { addDefinition, addZone, askQuestion, explainEvent, getConversation, getDefinition, getZone, listConversations, listDefinitions, listZones, removeDefinition, removeZone } from '../reasoning/index.js';
+import { addDefinition, addZone, askQuestion, explainEvent, getConversation, getDefinition, getZone, listConversations, listDefinitions, listZones, removeDefinition, removeZone, updateZone } from '../reasoning/index.js';
 import { getReport, listReports } from '../report/records.js';
 import type { PdfPrinter } from '../report/printer.js';
 import { createCase, getCase, listCases } from '../store/cases.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { getEvidenceRow, listEvidence, toEvidence } from '../store/evidence.js';
 import { getJobRow, listJobs, toJob } from '../store/jobs.js';
-import { addNote, listNotes } from '../store/notes.js';
+import { addNote, listNotes, removeNote } from '../store/notes.js';
 import { VIGIL_VERSION } from '../version.js';
 import { contract, Ids, isOpName, type ApiErrorBody, type ApiEvent, type OpName, type OpOutput, type OpParsedInput } from './contract.js';
 
@@ -168,6 +168,12 @@ export class Engine {
         this.emit({ type: 'changed', caseId: i.caseId, what: 'notes' });
         return n;
       },
+      'notes.remove': (i) => {
+        getCase(db, i.caseId);
+        removeNote(db, i.caseId, i.noteId);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'notes' });
+        return { removed: true };
+      },
       'analysis.start': (i) => {
         const ev = getEvidenceRow(db, i.evidenceId);
         for (const r of i.reference ?? []) {
@@ -248,6 +254,14 @@ export class Engine {
       'zones.add': (i) => {
         getCase(db, i.caseId);
         const z = addZone(db, i);
+        this.emit({ type: 'changed', caseId: i.caseId, what: 'zones' });
+        return z;
+      },
+      'zones.update': (i) => {
+        getCase(db, i.caseId);
+        if (getZone(db, i.zoneId).caseId !== i.caseId) throw new VigilError('not_found', `Zone ${i.zoneId} is not part of case ${i.caseId}.`);
+        if (i.name === undefined && i.polygon === undefined) throw new VigilError('invalid_input', 'Nothing to change: give the zone a new name, a new polygon or both.');
+        const z = updateZone(db, i.zoneId, { name: i.name, polygon: i.polygon });
         this.emit({ type: 'changed', caseId: i.caseId, what: 'zones' });
         return z;
       },

@@ -6,7 +6,7 @@ export { askQuestion, listConversations, getConversation, MAX_QUESTION_CHARS, ty
 export { explainEvent, type EventExplanation } from './explain.js';
 export { categorizeEvent, categorizeResultEvents, BUILTIN_CATEGORIES, type Categorization, type ReasoningStep } from './categorize.js';
 export { addDefinition, listDefinitions, removeDefinition, getDefinition, parseDefinition, matchDefinition, type Definition, type DefinitionRule, type DefinitionMatch } from './definitions.js';
-export { addZone, listZones, removeZone, getZone, type Zone } from './zones.js';
+export { addZone, listZones, removeZone, updateZone, getZone, type Zone } from './zones.js';
 export { GroundedAnswerer } from './grounded-answerer.js';
 export { EMPTY_STATE, type Answerer, type Answer, type AnswerRequest, type AnswerSentence, type ConversationState, type FocusItem } from './answerer.js';
 export { validateCitation, type Citation } from './citations.js';

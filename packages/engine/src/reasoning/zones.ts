@@ -28,13 +28,17 @@ function frameSize(db: Db, evidenceId: string): { width: number; height: number;
   return { width: p.displayWidth ?? p.width, height: p.displayHeight ?? p.height, caseId: ev.case_id };
 }
 
-export function addZone(db: Db, input: { caseId: string; evidenceId: string; name: string; polygon: Point[] }): Zone {
-  const name = (input.name ?? '').trim().replace(/\s+/g, ' ');
+/** A zone name as stored: trimmed, inner whitespace collapsed, 1–80 characters. */
+function cleanZoneName(raw: string): string {
+  const name = (raw ?? '').trim().replace(/\s+/g, ' ');
   if (!name) throw new VigilError('invalid_input', 'A zone needs a name.');
   if (name.length > 80) throw new VigilError('invalid_input', `Zone names are limited to 80 characters (got ${name.length}).`);
-  const { width, height, caseId } = frameSize(db, input.evidenceId);
-  if (caseId !== input.caseId) throw new VigilError('not_found', `Evidence ${input.evidenceId} is not part of case ${input.caseId}.`);
-  const poly = input.polygon;
+  return name;
+}
+
+/** Refuses a polygon that is too small, too large, not numeric, far off the frame or without area. */
+function checkPolygon(name: string, poly: Point[], frame: { width: number; height: number }): void {
+  const { width, height } = frame;
   if (!Array.isArray(poly) || poly.length < 3) throw new VigilError('invalid_input', `Zone "${name}" needs a polygon of at least 3 points.`);
   if (poly.length > 500) throw new VigilError('invalid_input', `Zone "${name}" has ${poly.length} points; the limit is 500.`);
   for (const [k, pt] of poly.entries()) {
@@ -45,14 +49,62 @@ export function addZone(db: Db, input: { caseId: string; evidenceId: string; nam
     }
   }
   if (polygonArea(poly) < 1) throw new VigilError('invalid_input', `Zone "${name}" has no area (its points are on a line).`);
-  const dup = db.prepare('SELECT id FROM zones WHERE evidence_id = ? AND lower(name) = lower(?)').get(input.evidenceId, name) as { id: string } | undefined;
+}
+
+/** Zone names are unique per evidence item, ignoring case (`except` = the zone being renamed). */
+function checkNameFree(db: Db, evidenceId: string, name: string, except: string | null): void {
+  const dup = db.prepare('SELECT id FROM zones WHERE evidence_id = ? AND lower(name) = lower(?) AND id IS NOT ?').get(evidenceId, name, except) as { id: string } | undefined;
   if (dup) throw new VigilError('conflict', `This evidence already has a zone named "${name}" (${dup.id}).`);
+}
+
+export function addZone(db: Db, input: { caseId: string; evidenceId: string; name: string; polygon: Point[] }): Zone {
+  const name = cleanZoneName(input.name);
+  const frame = frameSize(db, input.evidenceId);
+  if (frame.caseId !== input.caseId) throw new VigilError('not_found', `Evidence ${input.evidenceId} is not part of case ${input.caseId}.`);
+  const poly = input.polygon;
+  checkPolygon(name, poly, frame);
+  checkNameFree(db, input.evidenceId, name, null);
   const id = newId('zone');
   db.transaction(() => {
     db.prepare('INSERT INTO zones (id, case_id, evidence_id, name, polygon_json, created_at) VALUES (?,?,?,?,?,?)').run(id, input.caseId, input.evidenceId, name, JSON.stringify(poly), nowIso());
     appendAudit(db, { action: 'zone.add', caseId: input.caseId, subject: id, details: { evidenceId: input.evidenceId, name, points: poly.length } });
   })();
   return getZone(db, id);
+}
+
+/**
+ * Renames a zone and/or replaces its polygon, with the same checks as addZone. A rename is refused while
+ * an anomaly definition names the zone and no other zone of the case keeps that name: definitions match
+ * zones by name, so the definition would silently stop matching. The audit row keeps old and new values;
+ * a change to nothing writes no row.
+ */
+export function updateZone(db: Db, zoneId: string, patch: { name?: string; polygon?: Point[] }): Zone {
+  const old = getZone(db, zoneId);
+  const name = patch.name === undefined ? old.name : cleanZoneName(patch.name);
+  const poly = patch.polygon ?? old.polygon;
+  checkPolygon(name, poly, frameSize(db, old.evidenceId));
+  const renamed = name !== old.name;
+  if (renamed) {
+    checkNameFree(db, old.evidenceId, name, zoneId);
+    const sameName = db.prepare('SELECT 1 FROM zones WHERE case_id = ? AND name = ? AND id != ?').get(old.caseId, old.name, zoneId);
+    const defs = db.prepare('SELECT id, text, rule_json FROM definitions WHERE case_id = ?').all(old.caseId) as { id: string; text: string; rule_json: string }[];
+    const naming = sameName ? undefined : defs.find((d) => (JSON.parse(d.rule_json) as { zone?: string }).zone === old.name);
+    if (naming) {
+      throw new VigilError('conflict', `The anomaly definition "${naming.text}" (${naming.id}) names zone "${old.name}"; remove that definition before renaming the zone.`);
+    }
+  }
+  const reshaped = JSON.stringify(poly) !== JSON.stringify(old.polygon);
+  if (!renamed && !reshaped) return old;
+  db.transaction(() => {
+    db.prepare('UPDATE zones SET name = ?, polygon_json = ? WHERE id = ?').run(name, JSON.stringify(poly), zoneId);
+    appendAudit(db, {
+      action: 'zone.update',
+      caseId: old.caseId,
+      subject: zoneId,
+      details: { evidenceId: old.evidenceId, before: { name: old.name, polygon: old.polygon }, after: { name, polygon: poly } },
+    });
+  })();
+  return getZone(db, zoneId);
 }
 
 export function getZone(db: Db, zoneId: string): Zone {

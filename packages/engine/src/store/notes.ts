@@ -55,3 +55,26 @@ export function listNotes(db: Db, caseId: string, evidenceId?: string): Note[] {
     : db.prepare('SELECT * FROM notes WHERE case_id = ? ORDER BY created_at, rowid').all(caseId);
   return (rows as NoteRow[]).map(toNote);
 }
+
+/**
+ * Removes a note or bookmark of `caseId` and returns what it was. The audit row carries the whole note
+ * (title, body, place) so nothing an analyst wrote disappears without trace.
+ */
+export function removeNote(db: Db, caseId: string, noteId: string): Note {
+  const row = db.prepare('SELECT * FROM notes WHERE id = ?').get(noteId) as NoteRow | undefined;
+  if (!row) {
+    const gone = db.prepare("SELECT seq, at FROM audit_log WHERE subject = ? AND case_id = ? AND action IN ('note.remove', 'bookmark.remove') ORDER BY seq DESC LIMIT 1").get(noteId, caseId) as
+      | { seq: number; at: string }
+      | undefined;
+    if (gone) throw new VigilError('not_found', `Note ${noteId} was already removed (${gone.at}, audit row ${gone.seq}).`);
+    throw new VigilError('not_found', `No note or bookmark with id ${noteId}.`);
+  }
+  if (row.case_id !== caseId) throw new VigilError('not_found', `Note ${noteId} is not part of case ${caseId}.`);
+  const note = toNote(row);
+  db.transaction(() => {
+    db.prepare('DELETE FROM notes WHERE id = ?').run(noteId);
+    const { evidenceId, eventId, kind, frame, time, title, body, createdAt } = note;
+    appendAudit(db, { action: `${kind}.remove`, caseId, subject: noteId, details: { evidenceId, eventId, kind, frame, time, title, body, createdAt } });
+  })();
+  return note;
+}

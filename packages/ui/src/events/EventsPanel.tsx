@@ -1,11 +1,12 @@
 /**
  * Events of the evidence under review: category, time range, confidence, review state and the analyst's
  * note; the selected event opens with its review controls, the attributes that made it anomalous, the
- * paths of its tracks and the engine's cited reasoning. Bookmarks of the clip follow.
+ * paths of its tracks and the engine's cited reasoning. Bookmarks and notes of the clip follow (BookmarksPanel).
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { AnomalyEventRecord, Evidence, Note } from '@vigil/engine/contract';
+import type { AnomalyEventRecord, Evidence } from '@vigil/engine/contract';
 import { AnalysisPanel } from '../analysis/AnalysisPanel';
+import { BookmarksPanel } from './BookmarksPanel';
 import { CitationChip } from '../components/CitationChip';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { useAnalysisStatus, useEvidenceEvents } from '../hooks/use-analysis';
@@ -31,7 +32,6 @@ function EventsForEvidence({ evidence, evidenceList }: { evidence: Evidence; evi
   const { selectedEventId, setSelectedEventId, seekTo } = useReview();
   const status = useAnalysisStatus(evidence.id);
   const events = useEvidenceEvents(evidence);
-  const notes = useOp('notes.list', { caseId: evidence.caseId, evidenceId: evidence.id });
   const [filter, setFilter] = useState<Filter>('all');
   const list = events.list;
   const shown = filter === 'all' ? list : list.filter((e) => e.reviewState === filter);
@@ -40,8 +40,6 @@ function EventsForEvidence({ evidence, evidenceList }: { evidence: Evidence; evi
     for (const e of list) c[e.reviewState]++;
     return c;
   }, [list]);
-  const bookmarks = (notes.data ?? []).filter((n) => n.kind === 'bookmark');
-  const fps = evidence.fps > 0 ? evidence.fps : 25;
 
   const select = (e: AnomalyEventRecord) => {
     setSelectedEventId(e.id);
@@ -76,34 +74,8 @@ function EventsForEvidence({ evidence, evidenceList }: { evidence: Evidence; evi
         )}
         {list.length > 0 && shown.length === 0 && <p className="empty">No {filter} events.</p>}
       </section>
-      <section className="panel bookmarks-panel" data-testid="bookmarks" aria-label="Bookmarks">
-        <header className="panel-head">
-          <h2>Bookmarks</h2>
-          <span className="count">{bookmarks.length}</span>
-          <span className="dim small-text" title="M bookmarks the current frame">
-            <kbd>M</kbd> mark
-          </span>
-        </header>
-        <ul className="bookmark-list">
-          {bookmarks.map((b) => (
-            <BookmarkRow key={b.id} note={b} fps={fps} onSeek={(f) => seekTo(evidence.id, f)} />
-          ))}
-        </ul>
-      </section>
+      <BookmarksPanel evidence={evidence} onSeek={(f) => seekTo(evidence.id, f)} />
     </div>
-  );
-}
-
-function BookmarkRow({ note, fps, onSeek }: { note: Note; fps: number; onSeek: (frame: number) => void }) {
-  const frame = note.frame ?? (note.time !== null ? Math.floor(note.time * fps) : null);
-  return (
-    <li data-testid="bookmark-item" data-frame={frame ?? ''}>
-      <button type="button" className="bookmark-row" onClick={() => frame !== null && onSeek(frame)} disabled={frame === null}>
-        <span className="bookmark-flag" aria-hidden="true" />
-        <span className="bookmark-title">{note.title || 'Bookmark'}</span>
-        <span className="mono dim">{frame !== null ? `f ${frame}` : ''}</span>
-      </button>
-    </li>
   );
 }
 

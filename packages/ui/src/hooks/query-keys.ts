@@ -27,7 +27,8 @@ const AFFECTS: Record<ChangedWhat, readonly string[]> = {
   events: ['events.'],
   conversations: ['chat.'],
   reports: ['reports.'],
-  zones: ['zones.'],
+  // Explanations place objects in zones by name and outline.
+  zones: ['zones.', 'events.explain'],
 };
 const ALWAYS = ['audit.'];
 

@@ -117,7 +117,7 @@ export function Stage(p: StageProps) {
       if (!isShortcutEvent(e)) return;
       let handled = true;
       if (drafting && e.key === 'Enter') closeDraft();
-      else if (drafting && e.key === 'Backspace') setZoneDraft({ points: zoneDraft!.points.slice(0, -1), closed: false });
+      else if (drafting && e.key === 'Backspace') setZoneDraft({ ...zoneDraft!, points: zoneDraft!.points.slice(0, -1), closed: false });
       else if (zoneDraft && e.key === 'Escape') setZoneDraft(null);
       else if (e.key === '+' || e.key === '=') zoomBy(WHEEL_STEP * WHEEL_STEP);
       else if (e.key === '-' || e.key === '_') zoomBy(1 / (WHEEL_STEP * WHEEL_STEP));
@@ -168,7 +168,7 @@ export function Stage(p: StageProps) {
       const [x, y] = [Math.min(srcW, Math.max(0, pt[0])), Math.min(srcH, Math.max(0, pt[1]))];
       const first = zoneDraft!.points[0];
       if (first && zoneDraft!.points.length >= 3 && Math.hypot(first[0] - x, first[1] - y) * screenScale <= CLOSE_RADIUS_PX) closeDraft();
-      else setZoneDraft({ points: [...zoneDraft!.points, [Math.round(x * 10) / 10, Math.round(y * 10) / 10]], closed: false });
+      else setZoneDraft({ ...zoneDraft!, points: [...zoneDraft!.points, [Math.round(x * 10) / 10, Math.round(y * 10) / 10]], closed: false });
       return;
     }
     const hit = settings.boxes ? hitBox(observations.map((o) => o.box), pt[0], pt[1], 3 / screenScale) : -1;

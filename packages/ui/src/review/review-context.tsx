@@ -19,8 +19,10 @@ export interface Highlight {
 
 export interface ZoneDraft {
   points: [number, number][];
-  /** Closed by the user: waiting for a name. */
+  /** Closed by the user: waiting for a name (or, when it replaces a zone's outline, for Save). */
   closed: boolean;
+  /** The zone whose polygon this draft will replace; absent = a new zone. */
+  replaces?: { zoneId: string; name: string };
 }
 
 export interface ReviewState {

@@ -1,9 +1,11 @@
 /**
- * Named zones drawn on the picture (polygons in source pixels) and the case's own anomaly definitions
- * ("bicycle", "person stationary > 60 s in Entrance"). Both feed the engine's categories and answers.
+ * Named zones drawn on the picture (polygons in source pixels; drawn, renamed, redrawn and removed here)
+ * and the case's own anomaly definitions ("bicycle", "person stationary > 60 s in Entrance"). Both feed
+ * the engine's categories and answers.
  */
-import { useState, type FormEvent } from 'react';
-import type { Case, Evidence } from '@vigil/engine/contract';
+import { useRef, useState, type FormEvent } from 'react';
+import type { Case, Evidence, Zone } from '@vigil/engine/contract';
+import { ConfirmRemove } from '../components/ConfirmRemove';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { useOp, useOpMutation } from '../hooks/use-op';
 import { useReview } from '../review/review-context';
@@ -34,19 +36,29 @@ function ZoneList({ caseId, evidence }: { caseId: string; evidence: Evidence }) 
       setName('');
     },
   });
+  const update = useOpMutation('zones.update');
   const remove = useOpMutation('zones.remove');
+  const replacing = zoneDraft?.replaces;
 
-  const startDrawing = () => {
+  /** Starts a polygon on the picture: a new zone, or a new outline for `replaces`. */
+  const startDrawing = (replaces?: Zone) => {
     bus.pause();
     add.reset();
+    update.reset();
     if (!overlay.zones) setOverlay({ zones: true });
-    setZoneDraft({ points: [], closed: false });
+    setZoneDraft({ points: [], closed: false, ...(replaces ? { replaces: { zoneId: replaces.id, name: replaces.name } } : {}) });
   };
   const save = (e: FormEvent) => {
     e.preventDefault();
     if (!zoneDraft || zoneDraft.points.length < 3) return;
     add.mutate({ caseId, evidenceId: evidence.id, name: name.trim(), polygon: zoneDraft.points });
   };
+  const saveOutline = () => {
+    if (!zoneDraft?.replaces || zoneDraft.points.length < 3) return;
+    update.mutate({ caseId, zoneId: zoneDraft.replaces.zoneId, polygon: zoneDraft.points }, { onSuccess: () => setZoneDraft(null) });
+  };
+  const error = add.error ?? update.error ?? remove.error;
+  const dismiss = add.error ? add.reset : update.error ? update.reset : remove.error ? remove.reset : undefined;
 
   return (
     <section className="panel" data-testid="zones" aria-label="Zones">
@@ -54,14 +66,15 @@ function ZoneList({ caseId, evidence }: { caseId: string; evidence: Evidence }) 
         <h2>Zones</h2>
         {zones.data && <span className="count">{zones.data.length}</span>}
         {!zoneDraft && (
-          <button type="button" className="button small" data-testid="zone-draw" onClick={startDrawing}>
+          <button type="button" className="button small" data-testid="zone-draw" onClick={() => startDrawing()}>
             Draw zone
           </button>
         )}
       </header>
       {zoneDraft && !zoneDraft.closed && (
         <div className="zone-drafting notice" data-testid="zone-drafting">
-          Click on the picture to place the corners ({zoneDraft.points.length} so far). Close with <kbd>Enter</kbd> or by clicking the first corner.
+          {replacing ? `Click on the picture to place the new corners of ${replacing.name}` : 'Click on the picture to place the corners'} ({zoneDraft.points.length} so far). Close with{' '}
+          <kbd>Enter</kbd> or by clicking the first corner.
           <div className="row end">
             <button type="button" className="button small ghost" onClick={() => setZoneDraft(null)}>
               Cancel
@@ -72,7 +85,7 @@ function ZoneList({ caseId, evidence }: { caseId: string; evidence: Evidence }) 
           </div>
         </div>
       )}
-      {zoneDraft?.closed && (
+      {zoneDraft?.closed && !replacing && (
         <form className="stack-form" onSubmit={save} data-testid="zone-name-form">
           <label className="field-label" htmlFor="zone-name">
             Name this zone ({zoneDraft.points.length} corners)
@@ -88,21 +101,103 @@ function ZoneList({ caseId, evidence }: { caseId: string; evidence: Evidence }) 
           </button>
         </form>
       )}
-      <ErrorBanner error={add.error ?? zones.error ?? remove.error} onDismiss={add.error ? add.reset : remove.error ? remove.reset : undefined} />
+      {zoneDraft?.closed && replacing && (
+        <div className="stack-form" data-testid="zone-outline-form">
+          <div className="field-label">
+            New outline for {replacing.name} ({zoneDraft.points.length} corners)
+          </div>
+          <div className="row end">
+            <button type="button" className="button small ghost" onClick={() => setZoneDraft(null)}>
+              Discard
+            </button>
+            <button type="button" className="button small primary" data-testid="zone-outline-save" autoFocus disabled={update.isPending} onClick={saveOutline}>
+              Replace outline
+            </button>
+          </div>
+        </div>
+      )}
+      <ErrorBanner error={error ?? zones.error} onDismiss={dismiss} testId="zone-error" />
       <ul className="zone-list">
         {zones.data?.map((z) => (
-          <li key={z.id} data-testid="zone-item" data-zone-id={z.id}>
-            <span className="zone-swatch" aria-hidden="true" />
-            <span className="zone-name">{z.name}</span>
-            <span className="dim mono">{z.polygon.length} pts</span>
-            <button type="button" className="button small ghost danger" aria-label={`Remove zone ${z.name}`} onClick={() => remove.mutate({ caseId, zoneId: z.id })}>
-              Remove
-            </button>
-          </li>
+          <ZoneRow
+            key={z.id}
+            zone={z}
+            busy={zoneDraft !== null}
+            removing={remove.isPending && remove.variables?.zoneId === z.id}
+            renaming={update.isPending && update.variables?.zoneId === z.id}
+            onRename={(newName, done) => update.mutate({ caseId, zoneId: z.id, name: newName }, { onSuccess: done })}
+            onRedraw={() => startDrawing(z)}
+            onRemove={() => remove.mutate({ caseId, zoneId: z.id })}
+          />
         ))}
         {zones.data?.length === 0 && !zoneDraft && <li className="empty">No zones on this clip. Zones name places for definitions and answers ("loitering in Entrance").</li>}
       </ul>
     </section>
+  );
+}
+
+/** One zone: its name (renamed in place: Enter saves, Escape cancels), redraw and remove. */
+function ZoneRow({ zone: z, busy, removing, renaming, onRename, onRedraw, onRemove }: {
+  zone: Zone;
+  /** A polygon is being drawn: no second one. */
+  busy: boolean;
+  removing: boolean;
+  renaming: boolean;
+  onRename: (name: string, done: () => void) => void;
+  onRedraw: () => void;
+  onRemove: () => void;
+}) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const renameButton = useRef<HTMLButtonElement | null>(null);
+  const stopEditing = () => {
+    setEditing(null);
+    // Back to where the keyboard was: the Rename button (rendered again on the next frame).
+    requestAnimationFrame(() => renameButton.current?.focus());
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const next = (editing ?? '').trim();
+    if (!next || next === z.name) return stopEditing();
+    onRename(next, stopEditing);
+  };
+
+  if (editing !== null) {
+    return (
+      <li data-testid="zone-item" data-zone-id={z.id}>
+        <form
+          className="zone-rename row"
+          onSubmit={submit}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault();
+            e.stopPropagation();
+            stopEditing();
+          }}
+        >
+          <input data-testid="zone-rename-input" aria-label={`New name for zone ${z.name}`} autoFocus maxLength={80} value={editing} onChange={(e) => setEditing(e.target.value)} />
+          <button type="submit" className="button small primary" data-testid="zone-rename-save" disabled={renaming || editing.trim() === ''}>
+            Save
+          </button>
+          <button type="button" className="button small ghost" onClick={stopEditing}>
+            Cancel
+          </button>
+        </form>
+      </li>
+    );
+  }
+  return (
+    <li data-testid="zone-item" data-zone-id={z.id}>
+      <span className="zone-swatch" aria-hidden="true" />
+      <span className="zone-name">{z.name}</span>
+      <span className="dim mono">{z.polygon.length} pts</span>
+      <button type="button" ref={renameButton} className="button small ghost" data-testid="zone-rename" aria-label={`Rename zone ${z.name}`} onClick={() => setEditing(z.name)}>
+        Rename
+      </button>
+      <button type="button" className="button small ghost" data-testid="zone-redraw" aria-label={`Redraw zone ${z.name}`} disabled={busy} onClick={onRedraw}>
+        Redraw
+      </button>
+      <ConfirmRemove what={`zone ${z.name}`} question="Remove zone?" pending={removing} onConfirm={onRemove} testId="zone-remove" />
+    </li>
   );
 }
 
