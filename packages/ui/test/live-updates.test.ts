@@ -110,4 +110,14 @@ describe('engine events into the query cache', () => {
     expect(stale).toEqual(['events.explain', 'zones.list']);
   });
 
+  it('a resync (events lost on the way) refreshes every engine query and nothing else', () => {
+    const qc = new QueryClient();
+    const caseId = 'case_aaaaaaaaaaaa';
+    for (const [op, input] of [['cases.list', {}], ['notes.list', { caseId }], ['zones.list', { caseId }], ['jobs.list', {}], ['app.info', {}]] as const) qc.setQueryData(opKey(op, input), []);
+    qc.setQueryData(['not-the-engine'], 1);
+    applyEvent(qc, { type: 'resync', reason: 'test' });
+    const all = qc.getQueryCache().getAll();
+    expect(all.filter((q) => q.state.isInvalidated).map((q) => q.queryKey[1]).sort()).toEqual(['app.info', 'cases.list', 'jobs.list', 'notes.list', 'zones.list']);
+    expect(all.find((q) => q.queryKey[0] === 'not-the-engine')!.state.isInvalidated).toBe(false);
+  });
 });

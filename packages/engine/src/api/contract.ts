@@ -364,10 +364,15 @@ export function isOpName(name: string): name is OpName {
   return Object.prototype.hasOwnProperty.call(contract, name);
 }
 
-/** Events pushed from the engine to clients (one subscription channel on both transports). */
+/**
+ * Events pushed from the engine to clients (one subscription channel on both transports). `resync` is
+ * sent by a transport, not the engine: events were lost (e.g. a reconnect after the host's replay buffer
+ * moved on), so the client must refetch everything it shows.
+ */
 export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: JobSchema }),
   z.object({ type: z.literal('changed'), caseId: z.string().nullable(), what: z.enum(['cases', 'evidence', 'notes', 'analyses', 'events', 'conversations', 'reports', 'zones']) }),
+  z.object({ type: z.literal('resync'), reason: z.string() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 

@@ -9,8 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { VigilError } from '../errors.js';
+import type { ApiEvent } from './contract.js';
 import { contentSecurityPolicy } from './csp.js';
 import { toErrorBody, type Engine } from './engine.js';
+import { DEFAULT_REPLAY_CAPACITY, EventReplayLog, type NumberedEvent } from './event-replay.js';
 import { parseRange } from './range.js';
 
 export interface WebHostOptions {
@@ -20,6 +22,8 @@ export interface WebHostOptions {
   rendererDir?: string | null;
   token?: string;
   log?: (m: string) => void;
+  /** Events kept for clients that reconnect to /api/events (default 500). */
+  replayCapacity?: number;
 }
 
 export interface WebHost {
@@ -42,6 +46,13 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
   const tokenBuf = Buffer.from(token);
   let port = 0;
   const rendererDir = o.rendererDir && existsSync(join(o.rendererDir, 'index.html')) ? resolve(o.rendererDir) : null;
+  // Numbered from the start, connected or not: a client that drops gets what it missed on reconnect.
+  const replay = new EventReplayLog(o.replayCapacity ?? DEFAULT_REPLAY_CAPACITY);
+  const streams = new Set<(e: NumberedEvent) => void>();
+  const offEngine = o.engine.on((e) => {
+    const numbered = replay.push(e);
+    for (const send of streams) send(numbered);
+  });
 
   const tokenOk = (candidate: string | null | undefined) => {
     if (!candidate) return false;
@@ -102,13 +113,34 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     return serveStatic(res, url.pathname);
   }
 
+  /**
+   * The event stream. Every event carries its id; a reconnecting EventSource sends the last one it saw as
+   * `Last-Event-ID` and gets what it missed, in order, before live events (replay and subscription happen
+   * in one synchronous step, so nothing falls between them). When that cannot be replayed the client gets
+   * one `resync` event. A fresh connection gets the current id (an id-only block, which dispatches no
+   * event) so that even a client that has seen no event yet can resume from here.
+   */
   function events(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    const off = o.engine.on((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
+    const send = (n: NumberedEvent) => res.write(`id: ${n.id}\ndata: ${JSON.stringify(n.event)}\n\n`);
+    const lastEventId = req.headers['last-event-id'];
+    // Something is written at once in every case: Node sends the headers with the first bytes, and the
+    // client counts as connected only then.
+    if (typeof lastEventId !== 'string' || lastEventId === '') {
+      res.write(`: connected\nid: ${replay.lastId()}\n\n`);
+    } else {
+      res.write(': connected\n\n');
+      const missed = replay.since(lastEventId);
+      if (missed) for (const n of missed) send(n);
+      else {
+        const resync: ApiEvent = { type: 'resync', reason: 'Some updates since the last connection are no longer available.' };
+        res.write(`id: ${replay.lastId()}\ndata: ${JSON.stringify(resync)}\n\n`);
+      }
+    }
+    streams.add(send);
     const ping = setInterval(() => res.write(': ping\n\n'), 15000);
     req.on('close', () => {
-      off();
+      streams.delete(send);
       clearInterval(ping);
     });
   }
@@ -156,6 +188,7 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     server,
     close: () =>
       new Promise<void>((ok) => {
+        offEngine();
         server.closeAllConnections();
         server.close(() => ok());
       }),

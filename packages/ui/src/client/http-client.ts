@@ -2,7 +2,8 @@
  * ApiClient over the loopback web host: POST /api/<op> with a JSON body, Server-Sent Events on
  * /api/events, media at /media/<evidenceId>. The per-launch token comes from the page URL
  * (`?token=`) and travels as a bearer header; media URLs carry it as a query parameter because
- * <video> cannot set headers.
+ * <video> cannot set headers. Events carry ids: after a dropped connection EventSource reconnects by
+ * itself with `Last-Event-ID` and the host replays what was missed, or sends `resync` when it cannot.
  */
 import { ApiError, type ApiClient, type ApiEvent, type OpInput, type OpName, type OpOutput } from '@vigil/engine/contract';
 

@@ -50,6 +50,11 @@ export function invalidatePrefixes(qc: QueryClient, prefixes: readonly string[])
   });
 }
 
+/** Every engine query (after lost events nothing cached can be trusted). */
+export function invalidateAll(qc: QueryClient): Promise<void> {
+  return qc.invalidateQueries({ predicate: (q) => opOf(q) !== null });
+}
+
 /** All cached queries of one operation, with their inputs (for targeted cache updates). */
 export function queriesOf(qc: QueryClient, op: OpName): { key: readonly unknown[]; input: Record<string, unknown> }[] {
   return qc

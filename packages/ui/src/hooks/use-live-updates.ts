@@ -1,13 +1,14 @@
 /**
  * One subscription to the engine's event stream per client. `changed` events invalidate the affected
- * queries; `job` events are written straight into the job caches so progress bars move without polling.
+ * queries; `job` events are written straight into the job caches so progress bars move without polling;
+ * `resync` (events were lost) invalidates every query.
  */
 import { useEffect } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { ApiEvent, Job } from '@vigil/engine/contract';
 import { useClient } from './client-context';
 import { fresherJob, isFinal, upsertJob } from './job-merge';
-import { invalidatePrefixes, opKey, prefixesFor, queriesOf } from './query-keys';
+import { invalidateAll, invalidatePrefixes, opKey, prefixesFor, queriesOf } from './query-keys';
 
 /** What a job of each kind produces (refreshed when it names its product and when it finishes). */
 const FINISHED_JOB_AFFECTS: Record<Job['kind'], readonly string[]> = {
@@ -34,7 +35,9 @@ export function applyJobUpdate(qc: QueryClient, job: Job): void {
 
 export function applyEvent(qc: QueryClient, event: ApiEvent): void {
   if (event.type === 'job') applyJobUpdate(qc, event.job);
-  else void invalidatePrefixes(qc, prefixesFor(event.what));
+  else if (event.type === 'changed') void invalidatePrefixes(qc, prefixesFor(event.what));
+  // Updates were lost (e.g. a reconnect after the host's replay buffer moved on): refetch everything.
+  else void invalidateAll(qc);
 }
 
 export function useLiveUpdates(): void {
