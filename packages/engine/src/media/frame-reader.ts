@@ -27,17 +27,22 @@
  *    disagreement, a frame without pts, or a raw stream without timestamps falls back to decoding every
  *    frame and counting them, continuing after the last frame delivered.
  *
- * Memory stays bounded: stdout is consumed through its async iterator, so when the caller stops pulling,
- * the pipe fills and ffmpeg blocks. ffmpeg is killed when the caller returns early, throws or aborts.
+ * Pairing stdout frames with showinfo lines is frame-stream.ts; long reads run it in a worker thread that
+ * decodes ahead while the caller computes (decode-ahead.ts), short ones (a single frame, a short range)
+ * in the caller's thread. Memory stays bounded either way: when the caller stops pulling, at most a few
+ * frames are decoded ahead, then the pipe fills and ffmpeg blocks. ffmpeg is killed, and has exited by
+ * the time the iterator finishes, when the caller returns early, throws or aborts.
  * Frames come out the way they are displayed (ffmpeg applies rotation metadata).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { VigilError, throwIfAborted } from '../errors.js';
+import { decodeFrames } from './decode-ahead.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
+import { type RawFrame } from './frame-stream.js';
 import { cachedPacketIndex, lowerBound, type PacketIndex } from './packet-index.js';
 import { probe as probeFile, type ProbeResult } from './probe.js';
-import { shortToolReason } from './run-tool.js';
+
+export { frameBytes } from './frame-stream.js';
 
 export interface Frame {
   /** 0-based decoded frame index in the source. */
@@ -88,27 +93,18 @@ export interface ReadFramesOptions {
    * frames are the same either way; only the speed differs.
    */
   onFallback?: (reason: string) => void;
+  /**
+   * Decode in a worker thread, ahead of the caller, so decoding overlaps the caller's work. Default: for
+   * reads that may be longer than DECODE_AHEAD_MIN_FRAMES frames (a thread costs tens of ms to start).
+   * The frames are the same either way.
+   */
+  decodeAhead?: boolean;
 }
 
-interface FrameInfo {
-  n: number;
-  /** pts in filter time base ticks, NaN if the frame has none. */
-  pts: number;
-  width: number;
-  height: number;
-}
-
-const INFO_RE = /\bn:\s*(\d+)\s+pts:\s*(\S+).*?\ss:(\d+)x(\d+)\s/;
-const TB_RE = /config in time_base:\s*(\d+)\/(\d+)/;
+/** Shorter reads (thumbnails, keyframes of an event) decode in the caller's thread. */
+export const DECODE_AHEAD_MIN_FRAMES = 50;
 
 const FFMPEG_PIX_FMT: Record<FrameFormat, string> = { gray: 'gray', rgb24: 'rgb24', yuv420p: 'yuvj420p', yuv422p: 'yuvj422p' };
-
-/** Bytes of one frame of this size and format. */
-export function frameBytes(format: FrameFormat, width: number, height: number): number {
-  if (format === 'gray') return width * height;
-  if (format === 'rgb24') return width * height * 3;
-  return width * height + 2 * ((width + 1) >> 1) * (format === 'yuv420p' ? (height + 1) >> 1 : height);
-}
 
 function validateOptions(opts: ReadFramesOptions): void {
   if (!Object.hasOwn(FFMPEG_PIX_FMT, String(opts.format))) {
@@ -283,113 +279,19 @@ async function* decode(
     '-f', 'rawvideo', '-pix_fmt', FFMPEG_PIX_FMT[opts.format],
     'pipe:1',
   );
-  const child = spawn(resolveFfmpeg().path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-  let exited = false;
-  let exitCode: number | null = null;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.on('close', (code) => {
-      exited = true;
-      exitCode = code;
-      resolve();
-    });
-  });
-  let spawnError: Error | null = null;
-  child.on('error', (e) => {
-    spawnError = e;
-  });
-  const kill = (): void => {
-    if (!exited) child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', kill, { once: true });
+  const ahead = opts.decodeAhead ?? endFrame - startFrame + 1 > DECODE_AHEAD_MIN_FRAMES;
+  const source = decodeFrames({ ffmpeg: resolveFfmpeg().path, args, format: opts.format, filePath }, { signal, thread: ahead });
 
-  // stderr: showinfo lines become a queue of FrameInfo; the tail of other lines explains failures.
-  const infos: FrameInfo[] = [];
-  let infoWaiter: (() => void) | null = null;
-  let stderrDone = false;
-  let stderrTail = '';
-  let partial = '';
-  let tb: [number, number] | null = null;
-  child.stderr.setEncoding('utf8');
-  const wake = (): void => {
-    const w = infoWaiter;
-    infoWaiter = null;
-    w?.();
-  };
-  child.stderr.on('data', (s: string) => {
-    const lines = (partial + s).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = INFO_RE.exec(line);
-      if (m && line.includes('showinfo')) {
-        infos.push({ n: Number(m[1]), pts: m[2] === 'NOPTS' ? NaN : Number(m[2]), width: Number(m[3]), height: Number(m[4]) });
-        continue;
-      }
-      const t = TB_RE.exec(line);
-      if (t && line.includes('showinfo')) {
-        tb = [Number(t[1]), Number(t[2])];
-        continue;
-      }
-      if (!line.includes('showinfo')) stderrTail = (stderrTail + line + '\n').slice(-4096);
-    }
-    wake();
-  });
-  child.stderr.on('end', () => {
-    stderrDone = true;
-    wake();
-  });
-  const nextInfo = async (): Promise<FrameInfo | null> => {
-    while (infos.length === 0 && !stderrDone) await new Promise<void>((r) => (infoWaiter = r));
-    return infos.shift() ?? null;
-  };
-
-  const out = child.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let buffered = 0;
-  const take = (size: number): Uint8Array => {
-    const first = chunks[0];
-    if (first.length >= size) {
-      const view = first.subarray(0, size);
-      if (first.length === size) chunks.shift();
-      else chunks[0] = first.subarray(size);
-      buffered -= size;
-      return view;
-    }
-    const dst = new Uint8Array(size);
-    let off = 0;
-    while (off < size) {
-      const c = chunks[0];
-      const n = Math.min(c.length, size - off);
-      dst.set(c.subarray(0, n), off);
-      off += n;
-      if (n === c.length) chunks.shift();
-      else chunks[0] = c.subarray(n);
-    }
-    buffered -= size;
-    return dst;
-  };
-
-  const name = path.basename(filePath);
   const fps = p.fpsAvg > 0 ? p.fpsAvg : p.fpsReal;
   let firstIndex: number | null = null;
   let table: PacketIndex | null = null;
   let prevIndex = -1;
-  let stdoutDone = false;
-  let finished = false;
   try {
     for (;;) {
-      const info = await nextInfo();
-      if (!info) break;
-      const size = frameBytes(opts.format, info.width, info.height);
-      while (buffered < size && !stdoutDone) {
-        const r = await out.next();
-        if (r.done) stdoutDone = true;
-        else {
-          chunks.push(r.value);
-          buffered += r.value.length;
-        }
-      }
-      if (buffered < size) break; // killed or failed mid-frame; decided below
-      const data = take(size);
+      const r = await source.next();
+      if (r.done) break;
+      const info: RawFrame = r.value;
+      const data = info.data;
 
       let index: number;
       if (mode.kind === 'seek') {
@@ -406,7 +308,7 @@ async function* decode(
           const read = await mode.table.then((t) => t, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
           if (read instanceof Error) throw new IndexMismatch(`the packet table could not be read (${read.message})`);
           table = read;
-          const filterTb = tb as [number, number] | null; // set by the stderr reader
+          const filterTb = info.timeBase;
           const [num, den] = filterTb ?? [0, 0];
           // The table's ticks must be the filter's ticks, and every packet must have a timestamp.
           if (table.missingPts > 0) throw new IndexMismatch(`${table.missingPts} packets have no timestamp`);
@@ -425,13 +327,10 @@ async function* decode(
         index = info.n;
       }
       prevIndex = index;
-      if (index > endFrame) {
-        finished = true;
-        break;
-      }
+      if (index > endFrame) break;
       if (index < startFrame) continue;
 
-      const [num, den] = tb ?? (p.timeBase.split('/').map(Number) as [number, number]);
+      const [num, den] = info.timeBase ?? (p.timeBase.split('/').map(Number) as [number, number]);
       const time = p.hasTimestamps !== false && Number.isFinite(info.pts) && den > 0 ? (info.pts * num) / den - p.startTimeS : index / fps;
       if (opts.fps !== undefined) {
         const cell = Math.floor(time * opts.fps + 1e-6);
@@ -444,21 +343,9 @@ async function* decode(
       throwIfAborted(signal);
     }
     throwIfAborted(signal);
-    if (!finished) {
-      await exitPromise;
-      throwIfAborted(signal);
-      if (spawnError) throw new VigilError('internal', `Could not start ffmpeg: ${(spawnError as Error).message}`);
-      if (exitCode !== 0) {
-        throw new VigilError('unsupported_media', `Decoding "${name}" failed (ffmpeg: ${shortToolReason(stderrTail, filePath) || `exit code ${exitCode}`}).`, { file: name });
-      }
-      if (buffered > 0) {
-        throw new VigilError('internal', `ffmpeg produced ${buffered} bytes that match no frame while decoding "${name}".`);
-      }
-    }
   } finally {
-    signal?.removeEventListener('abort', kill);
-    kill();
-    child.stdout.destroy();
+    // Kills ffmpeg if it is still running (early stop, mismatch, error) and waits for it.
+    await source.return(undefined);
   }
 }
 

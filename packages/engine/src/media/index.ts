@@ -23,6 +23,7 @@ export {
 } from './probe.js';
 export { sha256Buffer, sha256File, type HashOptions } from './hash.js';
 export {
+  DECODE_AHEAD_MIN_FRAMES,
   frameBytes,
   readFrameAt,
   readFrames,
@@ -32,6 +33,7 @@ export {
   type YuvFormat,
   type YuvFrame,
 } from './frame-reader.js';
+export { DECODE_AHEAD_BYTES, DECODE_AHEAD_FRAMES, decodeAheadStatus } from './decode-ahead.js';
 export { yuvLuma, yuvPlanes, yuvToRgb, type YuvPlanes } from './yuv.js';
 export {
   PROXY_MAX_SIDE,
