@@ -172,7 +172,7 @@ export class MotionModel {
     let fgTotal = 0;
     for (let i = 0; i < n; i++) {
       const diff = half[i] - offset - bg[i];
-      const d = diff < 0 ? -diff : diff;
+      const d = Math.abs(diff); // branch-free: the sign of the difference is noise
       const t = k * sg[i];
       if (d > (t > minT ? t : minT)) {
         fg[i] = 1;
