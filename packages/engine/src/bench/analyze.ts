@@ -4,8 +4,8 @@
  * asserts nothing.
  *   - speed: a clip (generated: a textured ground with people-sized textured shapes walking in lanes and
  *     one running, with camera-like temporal sensor noise, x264 like a camera would write it; or --file for
- *     real footage) → analysis wall time, real-time factor, and the ratio to the decode-only time, with the
- *     default detector and motion only;
+ *     real footage) → analysis wall time, real-time factor, the ratio to the decode-only time, and the share
+ *     of it the analysis thread waited (for frames, mostly), with the default detector and motion only;
  *   - memory: a long generated clip (10 minutes by default) → peak RSS and the size of the attribute tables
  *     (the part of memory that grows with footage length).
  */
@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import type { AnalysisSink } from '../analysis/types.js';
+import { decodeAheadStatus } from '../media/decode-ahead.js';
 import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { readPacketIndex } from '../media/packet-index.js';
 import { probe, type ProbeResult } from '../media/probe.js';
@@ -108,8 +109,11 @@ async function analyseOnce(path: string, detectorName: string | null) {
   const detector = detectorName ? await openDetector(detectorName) : null;
   try {
     const t0 = performance.now();
+    // How long the analysis thread waited (for frames, mostly) instead of computing.
+    const elu0 = performance.eventLoopUtilization();
     const r = await analyzeVideo(path, { sink: nullSink(), reference: 'self', detector });
-    return { seconds: (performance.now() - t0) / 1000, stats: r.stats, params: r.params, events: r.events.length };
+    const idle = 1 - performance.eventLoopUtilization(elu0).utilization;
+    return { seconds: (performance.now() - t0) / 1000, idle, stats: r.stats, params: r.params, events: r.events.length };
   } finally {
     await detector?.dispose();
   }
@@ -153,6 +157,8 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
     log(`analysis speed: ${info.durationS.toFixed(1)} s of ${info.width}×${info.height} at ${info.fpsAvg.toFixed(2)} fps${kbps} (${file ? file : `generated street scene, sensor noise ${SENSOR_NOISE}`})`);
     log(`  ffmpeg decode alone: ${decodeS.toFixed(2)} s (${(info.durationS / decodeS).toFixed(1)}× real time)`);
     log(`  ${await packetTableLine(clip, info, decodeS)}`);
+    const ahead = decodeAheadStatus();
+    log(`  decoding ahead in a worker thread: ${ahead.available ? 'yes' : `no (${ahead.reason})`}`);
     for (const det of [DEFAULT_DETECTOR, null]) {
       const r = await analyseOnce(clip, det);
       const t = r.stats.timings;
@@ -161,7 +167,7 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
           `${(info.durationS / r.seconds).toFixed(1)}× real time, ${(r.seconds / decodeS).toFixed(2)}× the decode time ` +
           `(decode+track ${t.decodeTrackS.toFixed(2)} s of which detector ${t.detectS.toFixed(2)} s in ${r.stats.detectorRuns} runs; ` +
           `fit ${t.fitS.toFixed(2)} s, score ${t.scoreS.toFixed(2)} s, heatmaps ${t.heatmapS.toFixed(2)} s); ` +
-          `${r.stats.tracks} tracks, ${r.events} events; peak RSS ${r.stats.peakRssMB.toFixed(0)} MB`,
+          `${r.stats.tracks} tracks, ${r.events} events; analysis thread idle ${(100 * r.idle).toFixed(0)} %; peak RSS ${r.stats.peakRssMB.toFixed(0)} MB`,
       );
     }
   } finally {
