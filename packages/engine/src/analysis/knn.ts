@@ -230,22 +230,39 @@ export class KthTrackSearch {
     } else {
       const qb = this.qbuf.length >= dims ? this.qbuf : (this.qbuf = new Float64Array(dims));
       for (let j = 0; j < dims; j++) qb[j] = q[j];
+      // Long vectors (appearance): a row is abandoned part-way once its partial distance can no longer
+      // lower its track's minimum or matter to the answer. `bound`, the K-th smallest per-track minimum so
+      // far, only falls as rows are seen, so a row at or beyond a stale bound cannot change the K-th
+      // distance, nor be the nearest row. Exact: the same result as the full scan.
+      let bound = Infinity;
       for (let r = 0, o = 0; r < size; r++, o += stride) {
         const t = track[r];
         if (t === excludeTrack) continue;
+        const limit = mins[t] < bound ? mins[t] : bound;
         let d2 = 0;
-        for (let j = 0; j < dims; j++) {
-          const d = data[o + j] - qb[j];
-          d2 += d * d;
+        let j = 0;
+        while (j < dims) {
+          const end = j + 8 < dims ? j + 8 : dims;
+          for (; j < end; j++) {
+            const d = data[o + j] - qb[j];
+            d2 += d * d;
+          }
+          if (d2 >= limit) break;
         }
-        if (d2 < mins[t]) mins[t] = d2;
+        if (d2 >= limit) continue;
+        mins[t] = d2;
         if (d2 < nearestD) {
           nearestD = d2;
           nearest = r;
         }
+        if ((r & 63) === 63) bound = this.kthSmallest(mins);
       }
     }
-    // K smallest of the per-track minima (K is small: insertion into a sorted buffer).
+    return { distance: Math.sqrt(this.kthSmallest(mins)), nearest };
+  }
+
+  /** K-th smallest of the per-track minima (K is small: insertion into a sorted buffer). */
+  private kthSmallest(mins: Float64Array): number {
     const k = this.k;
     const best = this.kbest;
     best.fill(Infinity);
@@ -259,7 +276,7 @@ export class KthTrackSearch {
       }
       best[j] = v;
     }
-    return { distance: Math.sqrt(best[k - 1]), nearest };
+    return best[k - 1];
   }
 }
 

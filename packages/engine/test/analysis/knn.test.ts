@@ -43,14 +43,14 @@ describe('KthTrackSearch', () => {
       seed = (seed * 16807) % 2147483647;
       return seed / 2147483647;
     };
-    for (const dims of [1, 2, 3, 4, 6]) {
+    for (const dims of [1, 2, 3, 4, 6, 20]) {
       // 600 rows: large enough for the grid index (2–4 dimensions), with clusters and empty regions.
       const rows = Array.from({ length: 600 }, (_, i) => ({
         v: Array.from({ length: dims }, (_, j) => (i % 3 === 0 ? 2 + rand() : rand() * 10) * (j === 1 ? 0.3 : 1)),
         track: Math.floor(rand() * 40),
       }));
       const p = pool(dims, rows);
-      for (const k of [1, 3]) {
+      for (const k of [1, 3, 8]) {
         const s = new KthTrackSearch(p, k);
         for (let t = 0; t < 50; t++) {
           // Queries inside and well outside the data.
