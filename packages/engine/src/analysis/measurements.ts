@@ -86,12 +86,6 @@ export function appearanceHistogram(gray: Uint8Array, width: number, height: num
   return h;
 }
 
-/** Luma of an RGB frame (BT.601 weights, integer arithmetic). */
-export function rgbToGray(rgb: Uint8Array, out: Uint8Array): Uint8Array {
-  for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = (77 * rgb[j] + 150 * rgb[j + 1] + 29 * rgb[j + 2] + 128) >> 8;
-  return out;
-}
-
 /** COCO classes people ride: a rider and what carries them move as one object. */
 export const RIDDEN_LABELS: readonly string[] = ['bicycle', 'motorcycle', 'skateboard', 'horse'];
 
