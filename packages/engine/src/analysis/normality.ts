@@ -79,6 +79,8 @@ interface GroupDef {
    */
   conditionDims?: number;
   vector(f: Features, i: number, out: Float32Array, s: GroupScales): boolean;
+  /** The attribute's value read from a vector, as explanations quote it (default: the first coordinate). */
+  reading?(v: Float32Array): number;
 }
 
 /** Positions within this fraction of the frame count as "the same place" for direction-given-place. */
@@ -139,11 +141,14 @@ const GROUPS: GroupDef[] = [
   {
     name: 'stationary',
     dims: 1,
-    floor: 1,
+    // Dwell time on a log scale, log(1 + s): standing 2 s where others stand 1 s differs more than 22 s
+    // where others stand 21 s. The floor is a factor of about 1.6 in time.
+    floor: 0.5,
     vector: (f, i, o) => {
-      o[0] = f.stationary[i];
+      o[0] = Math.log1p(f.stationary[i]);
       return true;
     },
+    reading: (v) => Math.expm1(v[0]),
   },
   {
     name: 'acceleration',
@@ -332,7 +337,7 @@ function buildModel(
       g.vector(sets[set].features, i, vec, scales);
       data.set(vec.subarray(0, dims), r * dims);
       track[r] = keys.key(set, sets[set].trackIds[i]);
-      typicals.push(vec[0]);
+      typicals.push(g.reading ? g.reading(vec) : vec[0]);
     }
     groups.push({
       name: g.name,
@@ -542,6 +547,17 @@ function calibrationOf(values: ArrayLike<number>, q: number, robust: boolean): {
 export function frameScore(model: NormalityModel, maxZ: number): number {
   const c = model.frameCalibration;
   const z = Math.max(0, (maxZ - c.median) / (c.high - c.median));
+  return z / (1 + z);
+}
+
+/**
+ * A frame's score from its most anomalous object (score on the frame scale) and the motion map's z. Evidence
+ * adds up: both are calibrated so that z = 1 is the edge of normal frames, and a frame where an object
+ * deviates *and* pixels move unusually fast is more anomalous than one with either alone (a max lets the
+ * noisier term decide by itself; on Ped2 the sum gained 0.008 micro AUC over the max).
+ */
+export function frameEvidence(objectScore: number, motionZ: number): number {
+  const z = objectScore / (1 - objectScore) + motionZ;
   return z / (1 + z);
 }
 

@@ -3,8 +3,8 @@
  *
  *   decode+track   frames → background/blobs/flow (+ detector every few frames) → tracker → attribute table
  *   fit normality  reference footage (fit once, reusable) or the footage itself (self-reference)
- *   score          object scores with the attributes that drove them → frame score (max over objects and
- *                  the motion-map term: how fast the fastest foreground blocks move), raw and smoothed
+ *   score          object scores with the attributes that drove them → frame score (the largest object z
+ *                  plus the motion-map term's z: how fast the fastest foreground blocks move), raw and smoothed
  *   heatmaps       one uint8 map per analysed frame from the spooled foreground and flow + scored boxes
  *   events         hysteresis on the smoothed score → events with tracks, why, trajectories, confidence
  *
@@ -26,6 +26,7 @@ import type { DetectorLike } from './measurements.js';
 import {
   ATTRIBUTE_GROUPS,
   fitReferenceModel,
+  frameEvidence,
   objectFrameScore,
   scoreObjects,
   selfReferencedScores,
@@ -407,17 +408,14 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
     const tScore = performance.now();
     progress(at(0.85), 'score');
     const raw = new Float64Array(n);
-    const motionTerm = new Float64Array(n);
     const { frameStart, frameOrder } = features.index;
     // Object scores are reported on the frame scale: "the frame score this object alone would give".
     for (let i = 0; i < scores.score.length; i++) scores.score[i] = objectFrameScore(model, scores, i);
     const stat = motionStats(ex, model.perspective);
     for (let k = 0; k < n; k++) {
-      const z = motionZ(motionCal, stat[k]);
-      motionTerm[k] = params.motionTermWeight * (z / (1 + z));
       let objects = 0;
       for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, scores.score[frameOrder[j]]);
-      raw[k] = Math.max(objects, motionTerm[k]);
+      raw[k] = frameEvidence(objects, params.motionTermWeight * motionZ(motionCal, stat[k]));
     }
     const smoothed = gaussianSmooth(raw, params.sigma);
     const frameIndex = ex.frames.frames;

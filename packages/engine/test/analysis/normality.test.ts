@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../../src/analysis/features.js';
-import { ATTRIBUTE_GROUPS, fitReferenceModel, objectFrameScore, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
+import { ATTRIBUTE_GROUPS, fitReferenceModel, frameEvidence, objectFrameScore, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
 import type { PerspectiveModel } from '../../src/analysis/perspective.js';
 
 const perspective: PerspectiveModel = { a: 0.2, b: 0, minH: 0.05, maxH: 0.5, yMin: 0, yMax: 1, samples: 100 };
@@ -117,5 +117,36 @@ describe('normality model', () => {
     expect(s.objectZ[15]).toBeLessThan(0.5); // its attributes are normal
     expect(s.z[45 * L + L - 1]).toBe(0);
     expect(objectFrameScore(model, s, 45)).toBeLessThan(0.5);
+  });
+
+  it('judges dwell time on a relative scale: 25 s where people wait up to 20 s is normal, 3 s where nobody stays 1 s is not', () => {
+    const STAY = ATTRIBUTE_GROUPS.indexOf('stationary');
+    const G = ATTRIBUTE_GROUPS.length;
+    /** Tracks whose stay timer ramps to each entry of `dwells` (seconds) over their 30 observations. */
+    const dwellers = (dwells: number[]): { input: FitInput; frames: number } => {
+      const w = walkers(dwells.map(() => Array(30).fill(0)));
+      dwells.forEach((d, t) => {
+        for (let k = 0; k < 30; k++) w.input.features.stationary[t * 30 + k] = (d * k) / 29;
+      });
+      return w;
+    };
+    const stayZ = (normalDwells: number[], dwell: number): number => {
+      const ref = dwellers(normalDwells);
+      const model = fitReferenceModel([ref.input], [ref.frames], fitOpts);
+      const q = dwellers([dwell]);
+      return scoreObjects(model, q.input.features, q.input.trackIds).z[29 * G + STAY];
+    };
+    const waiting = Array.from({ length: 200 }, (_, t) => (20 * t) / 199); // a stop where people wait 0–20 s
+    const passing = Array.from({ length: 200 }, (_, t) => t / 199); // a path where nobody stays over 1 s
+    expect(stayZ(waiting, 25)).toBeLessThan(1);
+    expect(stayZ(passing, 3)).toBeGreaterThan(1);
+  });
+
+  it('adds the evidence of the worst object and of the motion map', () => {
+    expect(frameEvidence(0, 0)).toBe(0);
+    expect(frameEvidence(0.5, 0)).toBeCloseTo(0.5, 12); // object at the edge of normal, no fast motion
+    expect(frameEvidence(0, 1)).toBeCloseTo(0.5, 12); // and the reverse
+    expect(frameEvidence(0.5, 1)).toBeCloseTo(2 / 3, 12); // both: z 1 + 1
+    expect(frameEvidence(0.75, 0.5)).toBeGreaterThan(Math.max(frameEvidence(0.75, 0), frameEvidence(0, 0.5)));
   });
 });
