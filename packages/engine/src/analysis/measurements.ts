@@ -26,7 +26,7 @@ export interface DetectionLike {
   score: number;
 }
 
-/** A backbone feature map of one frame (the inference module's FeatureMap). */
+/** A per-cell feature map of one frame (the inference module's FeatureMap). */
 export type FeatureMapLike = FeatureMap;
 
 export interface DetectorLike {

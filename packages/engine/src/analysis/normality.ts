@@ -161,7 +161,7 @@ const GROUPS: GroupDef[] = [
     },
   },
   {
-    // What the object looks like to the detector's backbone (a feature vector pooled in its box): a cart or
+    // What the object looks like to the detector (its per-cell class evidence pooled in the box): a cart or
     // a bicycle among pedestrians looks unlike any of them even at walking speed. Dimensions come from the
     // model (0 = no appearance vectors, group unused).
     name: 'appearance',

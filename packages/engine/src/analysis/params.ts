@@ -70,7 +70,7 @@ export interface FullAnalysisParams extends AnalysisParams {
    * model uses, in all three channels: cheaper, colour is lost to it).
    */
   detectorInput: 'rgb' | 'luma';
-  /** Appearance vectors (the detector's backbone feature pooled in each box) as an attribute. */
+  /** Appearance vectors (the detector's per-cell class evidence pooled in each box) as an attribute. */
   appearance: boolean;
   normality: NormalityOptions;
   /** Below this speed (object heights/s) an object is "not moving". */

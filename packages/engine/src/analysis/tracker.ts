@@ -27,7 +27,7 @@ export interface Measurement {
   flow?: { vx: number; vy: number } | null;
   /** Optional appearance descriptor (L1-normalised histogram) used for association. */
   appearance?: Float32Array | null;
-  /** Optional appearance vector (L2-normalised backbone feature pooled in the box), an attribute. */
+  /** Optional appearance vector (L2-normalised detector feature pooled in the box), an attribute. */
   feature?: Float32Array | null;
 }
 

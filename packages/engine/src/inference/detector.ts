@@ -26,13 +26,10 @@ export interface Detection {
   score: number;
 }
 
-/** A backbone/neck feature map for one frame, for appearance vectors (see `roiFeature`). */
+/** Per-cell maps of one frame (the manifest's `features` levels), for appearance vectors (see `roiFeature`). */
 export interface FeatureMap {
-  data: Float32Array;
+  levels: Array<{ data: Float32Array; height: number; width: number; stride: number }>;
   channels: number;
-  height: number;
-  width: number;
-  stride: number;
   layout: 'NCHW' | 'NHWC';
   map: LetterboxMap;
 }
@@ -144,7 +141,7 @@ class OnnxDetector implements Detector {
       throw new VigilError('invalid_input', 'detect() needs a non-empty array of frames.');
     }
     frames.forEach((f, i) => validateFrame(f, `frame ${i}`));
-    const fetches = this.manifest.outputs.map((o) => o.name).filter((n) => withFeatures || n !== this.manifest.features?.output);
+    const fetches = this.manifest.outputs.map((o) => o.name);
     const results: Array<{ detections: Detection[]; features?: FeatureMap }> = [];
     let next = this.prepare(frames[0]);
     for (let i = 0; i < frames.length; i++) {
@@ -180,10 +177,21 @@ class OnnxDetector implements Detector {
 
   private featureMap(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap): FeatureMap {
     const f = this.manifest.features!;
-    const t = out[f.output] as ort.Tensor;
-    const [, a, b, c] = t.dims as number[];
-    const [channels, height, width] = f.layout === 'NCHW' ? [a, b, c] : [c, a, b];
-    return { data: new Float32Array(t.data as Float32Array), channels, height, width, stride: f.stride, layout: f.layout, map };
+    let channels = 0;
+    const levels = f.levels.map(({ output, stride }) => {
+      const t = out[output] as ort.Tensor;
+      const dims = t.dims as number[];
+      let [c, height, width] = f.layout === 'NCHW' ? [dims[1], dims[2], dims[3]] : [dims[3], dims[1], dims[2]];
+      if (dims.length === 3) {
+        // A cell list in row-major order over the input grid at this stride.
+        [c, height, width] = [dims[2], Math.ceil(this.inputSize[0] / stride), Math.ceil(this.inputSize[1] / stride)];
+        if (height * width !== dims[1]) throw new VigilError('internal', `Feature output ${output} has ${dims[1]} cells, not ${height}×${width}.`);
+      }
+      if (channels && c !== channels) throw new VigilError('internal', `Feature output ${output} has ${c} channels, not ${channels}.`);
+      channels = c;
+      return { data: t.data as Float32Array, height, width, stride };
+    });
+    return { levels, channels, layout: f.layout, map };
   }
 
   async dispose(): Promise<void> {
@@ -194,30 +202,35 @@ class OnnxDetector implements Detector {
 }
 
 /**
- * Appearance vector of a box: the feature map averaged over the cells the box covers (in source
- * pixels), L2-normalised. Boxes smaller than a cell use the cell under their centre.
+ * Appearance vector of a box: each channel's strongest value over the cells the box covers (in source
+ * pixels) on every level, L2-normalised. For class scores that is the strongest evidence of each class
+ * anywhere on the object, at whichever scale the model sees it (a bicycle under a rider shows in a few
+ * cells only). Boxes smaller than a cell use the cell under their centre. Channels are non-negative
+ * (class scores).
  */
 export function roiFeature(fm: FeatureMap, box: [number, number, number, number]): Float32Array {
-  const toCell = (x: number, y: number): [number, number] => [
-    (x * fm.map.scaleX + fm.map.padX) / fm.stride,
-    (y * fm.map.scaleY + fm.map.padY) / fm.stride,
-  ];
-  const [ax, ay] = toCell(box[0], box[1]);
-  const [bx, by] = toCell(box[2], box[3]);
-  const clampX = (v: number) => Math.min(Math.max(v, 0), fm.width - 1);
-  const clampY = (v: number) => Math.min(Math.max(v, 0), fm.height - 1);
-  let x0 = clampX(Math.floor(ax));
-  let x1 = clampX(Math.ceil(bx) - 1);
-  let y0 = clampY(Math.floor(ay));
-  let y1 = clampY(Math.ceil(by) - 1);
-  if (x1 < x0) x0 = x1 = clampX(Math.floor((ax + bx) / 2));
-  if (y1 < y0) y0 = y1 = clampY(Math.floor((ay + by) / 2));
   const v = new Float32Array(fm.channels);
-  const plane = fm.height * fm.width;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      for (let c = 0; c < fm.channels; c++) {
-        v[c] += fm.layout === 'NCHW' ? fm.data[c * plane + y * fm.width + x] : fm.data[(y * fm.width + x) * fm.channels + c];
+  const { scaleX, scaleY, padX, padY } = fm.map;
+  for (const level of fm.levels) {
+    const clampX = (c: number) => Math.min(Math.max(c, 0), level.width - 1);
+    const clampY = (c: number) => Math.min(Math.max(c, 0), level.height - 1);
+    const ax = (box[0] * scaleX + padX) / level.stride;
+    const ay = (box[1] * scaleY + padY) / level.stride;
+    const bx = (box[2] * scaleX + padX) / level.stride;
+    const by = (box[3] * scaleY + padY) / level.stride;
+    let x0 = clampX(Math.floor(ax));
+    let x1 = clampX(Math.ceil(bx) - 1);
+    let y0 = clampY(Math.floor(ay));
+    let y1 = clampY(Math.ceil(by) - 1);
+    if (x1 < x0) x0 = x1 = clampX(Math.floor((ax + bx) / 2));
+    if (y1 < y0) y0 = y1 = clampY(Math.floor((ay + by) / 2));
+    const plane = level.height * level.width;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        for (let c = 0; c < fm.channels; c++) {
+          const val = fm.layout === 'NCHW' ? level.data[c * plane + y * level.width + x] : level.data[(y * level.width + x) * fm.channels + c];
+          if (val > v[c]) v[c] = val;
+        }
       }
     }
   }

@@ -73,8 +73,13 @@ export const manifestSchema = z.object({
   outputs: z.array(outputSpecSchema).min(1),
   decoder: decoderSchema,
   labels: z.array(z.string()),
-  /** Optional backbone feature map exposed as an extra output (for appearance vectors). */
-  features: z.object({ output: z.string(), stride: z.number().int().positive(), layout: z.enum(['NCHW', 'NHWC']) }).optional(),
+  /**
+   * Optional outputs (one per pyramid level) whose cells, pooled in a box, are the box's appearance vector:
+   * [1, C, H, W], [1, H, W, C], or a cell list [1, H·W, C] over the input grid at `stride` (layout NHWC).
+   */
+  features: z
+    .object({ levels: z.array(z.object({ output: z.string(), stride: z.number().int().positive() })).min(1), layout: z.enum(['NCHW', 'NHWC']) })
+    .optional(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;

@@ -86,7 +86,6 @@ export function sourceDigest(files: string[]): string {
 /** The manifest a build would write, minus the ONNX hash/size (known only after converting). */
 function expectedManifest(def: ModelDefinition, src: SourcePackage, sourceSha256: string, files: string[]): Omit<ModelManifest, 'onnx'> {
   const outputs = def.outputs.map((o) => ({ name: o.onnx, description: o.description }));
-  if (def.features) outputs.push({ name: def.features.onnx, description: def.features.description });
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     name: def.name,
@@ -106,7 +105,7 @@ function expectedManifest(def: ModelDefinition, src: SourcePackage, sourceSha256
     outputs: outputs.map((o) => ({ ...o, shape: [], dtype: 'float32' as const })),
     decoder: def.decoder,
     labels: [...def.labels],
-    ...(def.features ? { features: { output: def.features.onnx, stride: def.features.stride, layout: def.features.layout } } : {}),
+    ...(def.features ? { features: { ...def.features } } : {}),
   };
 }
 

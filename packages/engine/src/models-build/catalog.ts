@@ -25,7 +25,8 @@ export interface ModelDefinition {
   outputs: Array<{ tf: string; onnx: string; description: string }>;
   decoder: DecoderSpec;
   labels: readonly string[];
-  features?: { tf: string; onnx: string; stride: number; layout: 'NCHW' | 'NHWC'; description: string };
+  /** Some of `outputs` (pyramid levels) whose cells, pooled in a box, make the box's appearance vector. */
+  features?: { levels: Array<{ output: string; stride: number }>; layout: 'NCHW' | 'NHWC' };
 }
 
 const IMAGENET_BGR_MEAN: [number, number, number] = [103.53, 116.28, 123.675];
@@ -72,12 +73,17 @@ export const MODEL_CATALOG: readonly ModelDefinition[] = [
       ],
     },
     labels: COCO_LABELS,
+    // Appearance = the classifier's evidence per cell on every level, below the detection threshold too: a
+    // person on a bicycle reads partly "bicycle" even when no bicycle box survives. On Ped2 it beat the
+    // stride-8 neck feature map (RBDC 0.54 → 0.57, self-referenced micro AUC 0.819 → 0.826) at 80 dimensions
+    // instead of 128.
     features: {
-      tf: 'PartitionedCall/onnx_tf_prefix_Add_107',
-      onnx: 'features_s8',
-      stride: 8,
-      layout: 'NCHW',
-      description: 'neck (PAN) feature map at stride 8, input of the stride-8 head',
+      levels: [
+        { output: 'scores_s8', stride: 8 },
+        { output: 'scores_s16', stride: 16 },
+        { output: 'scores_s32', stride: 32 },
+      ],
+      layout: 'NHWC',
     },
   },
   {
@@ -140,7 +146,6 @@ export function findDefinition(name: string): ModelDefinition | undefined {
 
 export function convertSpecFor(def: ModelDefinition, producerVersion: string): ConvertSpec {
   const outputs = def.outputs.map((o) => ({ tf: o.tf, onnx: o.onnx }));
-  if (def.features) outputs.push({ tf: def.features.tf, onnx: def.features.onnx });
   return {
     graphName: def.name,
     inputs: [{ tf: def.tfInput, onnx: def.input.name, shape: def.input.shape, dtype: def.input.dtype }],

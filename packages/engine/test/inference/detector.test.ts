@@ -116,12 +116,11 @@ describe.each(['nanodet', 'centernet'])('detector %s', (name) => {
 });
 
 describe('detector features and lifecycle', () => {
-  it('exposes NanoDet neck features whose box vectors tell people apart from background', async () => {
+  it('exposes NanoDet class evidence whose box vectors read "person" on people, unlike background', async () => {
     const det = await createDetector('nanodet', { manager });
     const [{ detections, features }] = await det.detectWithFeatures([photo]);
-    expect(features.stride).toBe(8);
-    expect([features.height, features.width]).toEqual([52, 52]);
-    expect(features.data.length).toBe(features.channels * 52 * 52);
+    expect(features.channels).toBe(det.labels.length);
+    expect(features.levels.map((l) => [l.stride, l.height, l.width, l.data.length])).toEqual([8, 16, 32].map((s) => [s, 416 / s, 416 / s, (416 / s) ** 2 * 80]));
     const ps = people(detections);
     expect(ps.length).toBeGreaterThanOrEqual(2);
     const v0 = roiFeature(features, ps[0].box);
@@ -130,6 +129,8 @@ describe('detector features and lifecycle', () => {
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
     expect(dot(v0, v0)).toBeCloseTo(1, 5);
     expect(dot(v0, v1)).toBeGreaterThan(dot(v0, bg));
+    const strongest = (v: Float32Array) => det.labels[v.indexOf(Math.max(...v))];
+    expect([strongest(v0), strongest(v1)]).toEqual(['person', 'person']);
     await det.dispose();
     await expectVigil(det.detect([photo]), 'conflict', /disposed/);
   });
