@@ -64,6 +64,8 @@ interface GroupScales {
   velocityNoise: number;
   /** Typical object height (fraction of the frame height): places closer than this are the same place. */
   objectHeight: number;
+  /** Speed is judged against normal objects in the same place (reference footage); see the speed group. */
+  byPlace: boolean;
 }
 
 interface GroupDef {
@@ -80,7 +82,7 @@ interface GroupDef {
   conditionDims?: number;
   vector(f: Features, i: number, out: Float32Array, s: GroupScales): boolean;
   /** The attribute's value read from a vector, as explanations quote it (default: the first coordinate). */
-  reading?(v: Float32Array): number;
+  reading?(v: Float32Array, s: GroupScales): number;
 }
 
 /** Positions within this fraction of the frame count as "the same place" for direction-given-place. */
@@ -89,14 +91,22 @@ const PLACE_SCALE = 0.15;
 const GROUPS: GroupDef[] = [
   {
     name: 'speed',
-    dims: 1,
+    // Speed given place, [x, y] / PLACE_SCALE next to speed / typical speed: normal speed differs from place
+    // to place (a path and a road, a perspective model that is off at the far end), so "fast here" is far
+    // from every normal object nearby. Self-referenced, place is left out (zeros): K is a quarter of the
+    // footage's tracks there, and every object in a place fewer than K others pass would be "abnormal".
+    dims: 3,
+    conditionDims: 2,
     // A speed difference within twice the measurement noise (after averaging) is not a difference.
-    floor: (s) => Math.max(0.05, 2 * s.velocityNoise),
-    vector: (f, i, o) => {
+    floor: (s) => Math.max(0.05, 2 * s.velocityNoise) / s.velocity,
+    vector: (f, i, o, s) => {
       if (!f.measured[i] || !Number.isFinite(f.speed[i])) return false;
-      o[0] = f.speed[i];
+      o[0] = s.byPlace ? f.x[i] / PLACE_SCALE : 0;
+      o[1] = s.byPlace ? f.footY[i] / PLACE_SCALE : 0;
+      o[2] = f.speed[i] / s.velocity;
       return true;
     },
+    reading: (v, s) => v[2] * s.velocity,
   },
   {
     // Heading given place: a unit heading vector next to the position (in units of PLACE_SCALE), so
@@ -274,7 +284,7 @@ function medianOf(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function deriveScales(sets: readonly FitInput[], movingSpeed: number): GroupScales {
+function deriveScales(sets: readonly FitInput[], movingSpeed: number, byPlace: boolean): GroupScales {
   const speeds: number[] = [];
   const noises: number[] = [];
   const heights: number[] = [];
@@ -294,6 +304,7 @@ function deriveScales(sets: readonly FitInput[], movingSpeed: number): GroupScal
     velocity: Number.isFinite(v) && v > movingSpeed ? v : Math.max(movingSpeed * 4, 0.5),
     velocityNoise: Number.isFinite(noise) ? noise : 0,
     objectHeight: Number.isFinite(h) ? h : 0.1,
+    byPlace,
   };
 }
 
@@ -309,7 +320,7 @@ function buildModel(
   exclude?: (set: number, trackId: number) => boolean,
   robust = false,
 ): { model: NormalityModel; keys: TrackKeys } {
-  const scales = deriveScales(sets, movingSpeed);
+  const scales = deriveScales(sets, movingSpeed, base.source === 'reference');
   const keys = new TrackKeys();
   const labelTrackSets = new Map<string, Set<number>>();
   let observations = 0;
@@ -337,7 +348,7 @@ function buildModel(
       g.vector(sets[set].features, i, vec, scales);
       data.set(vec.subarray(0, dims), r * dims);
       track[r] = keys.key(set, sets[set].trackIds[i]);
-      typicals.push(g.reading ? g.reading(vec) : vec[0]);
+      typicals.push(g.reading ? g.reading(vec, scales) : vec[0]);
     }
     groups.push({
       name: g.name,
