@@ -409,12 +409,11 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
     progress(at(0.85), 'score');
     const raw = new Float64Array(n);
     const { frameStart, frameOrder } = features.index;
-    // Object scores are reported on the frame scale: "the frame score this object alone would give".
-    for (let i = 0; i < scores.score.length; i++) scores.score[i] = objectFrameScore(model, scores, i);
     const stat = motionStats(ex, model.perspective);
     for (let k = 0; k < n; k++) {
       let objects = 0;
-      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, scores.score[frameOrder[j]]);
+      // Objects enter the frame score on the frame scale (a frame holds many objects; see objectFrameScore).
+      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, objectFrameScore(model, scores, frameOrder[j]));
       raw[k] = frameEvidence(objects, params.motionTermWeight * motionZ(motionCal, stat[k]));
     }
     const smoothed = gaussianSmooth(raw, params.sigma);

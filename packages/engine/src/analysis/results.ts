@@ -6,7 +6,7 @@
 import { hysteresisSegments, type HysteresisParams } from './events.js';
 import type { Features } from './features.js';
 import { SOURCE_INTERPOLATED, type ObservationTable } from './observations.js';
-import { explainObservations, frameScore, type NormalityModel, type ObjectScores } from './normality.js';
+import { explainObservations, objectFrameScore, type NormalityModel, type ObjectScores } from './normality.js';
 import { summarizeTrajectory } from './trajectory.js';
 import type { AnomalyEvent, AttributeContribution, Box, TrackSummary, TrajectorySummary } from './types.js';
 
@@ -105,6 +105,7 @@ export function buildEvents(
 ): AnomalyEvent[] {
   const { table, features: f, scores } = ctx;
   const segments = hysteresisSegments(smoothed, ctx.times, ctx.frameDurationS, hp);
+  const frameLevel = (i: number): number => objectFrameScore(ctx.model, scores, i);
   return segments.map((seg, n) => {
     // Involved: tracks that alone would hold the frame score past the exit threshold; else the strongest one.
     const bestPerTrack = new Map<number, number>();
@@ -113,15 +114,15 @@ export function buildEvents(
         const i = f.index.frameOrder[j];
         const id = table.trackId[i];
         const cur = bestPerTrack.get(id);
-        if (cur === undefined || scores.score[i] > scores.score[cur]) bestPerTrack.set(id, i);
+        if (cur === undefined || frameLevel(i) > frameLevel(cur)) bestPerTrack.set(id, i);
       }
     }
-    let involved = [...bestPerTrack.entries()].filter(([, i]) => scores.score[i] >= hp.exitThreshold);
+    let involved = [...bestPerTrack.entries()].filter(([, i]) => frameLevel(i) >= hp.exitThreshold);
     if (involved.length === 0 && bestPerTrack.size > 0) {
-      const top = [...bestPerTrack.entries()].sort((a, b) => scores.score[b[1]] - scores.score[a[1]])[0];
-      if (scores.score[top[1]] > 0) involved = [top];
+      const top = [...bestPerTrack.entries()].sort((a, b) => frameLevel(b[1]) - frameLevel(a[1]))[0];
+      if (frameLevel(top[1]) > 0) involved = [top];
     }
-    involved.sort((a, b) => scores.score[b[1]] - scores.score[a[1]]);
+    involved.sort((a, b) => frameLevel(b[1]) - frameLevel(a[1]));
     const trackIds = involved.map(([id]) => id);
     const topAttributes = mergeWhy(
       involved.map(([id]) => {

@@ -47,7 +47,7 @@ export interface TrackObservation {
   label: string;
   /** Detector confidence (motion blobs: foreground confidence). */
   confidence: number;
-  /** Calibrated anomaly score of the object in this frame (0 = normal). */
+  /** Calibrated anomaly score of the object in this frame among objects (0 = normal, 0.5 = edge of normal). */
   score: number;
   /** Speed in object-heights per second, direction in degrees (0 = right, 90 = down, image coords). */
   speed: number;

@@ -170,4 +170,15 @@ describe('normality model', () => {
     expect(s.z[15 * G + SPEED]).toBeGreaterThan(1); // cycling speed on the footpath
     expect(s.z[45 * G + SPEED]).toBeLessThan(0.5); // the same speed in the cycle lane
   });
+
+  it('reports objects on the object scale and lets only the frame score see the frame calibration', () => {
+    const model = fitReferenceModel([reference.input], [reference.frames], fitOpts);
+    const s = scoreObjects(model, query.input.features, query.input.trackIds);
+    const G = ATTRIBUTE_GROUPS.length;
+    const z = Math.max(...Array.from(s.z.subarray(15 * G, 16 * G)));
+    expect(s.score[15]).toBeCloseTo(z / (1 + z), 5); // the fast walker: its own largest z
+    const harsh = { ...model, frameCalibration: { median: 0.5 * s.objectZ[15], high: 2 * s.objectZ[15] } };
+    expect(objectFrameScore(harsh, s, 15)).toBeLessThan(s.score[15]); // many objects per frame: a frame needs more
+    expect(scoreObjects(harsh, query.input.features, query.input.trackIds).score[15]).toBeCloseTo(s.score[15], 6);
+  });
 });
