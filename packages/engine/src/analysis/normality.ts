@@ -71,7 +71,7 @@ interface GroupScales {
 interface GroupDef {
   name: string;
   /** Vector length; 0 = the appearance vector's length. */
-  dims: number;
+  dims: number | ((s: GroupScales) => number);
   /** Smallest spread worth calling a deviation, in the group's distance units (an attribute's resolution). */
   floor: number | ((s: GroupScales) => number);
   /**
@@ -79,7 +79,7 @@ interface GroupDef {
    * of the full distance the context does not explain, √(d_full² − d_context²). "Heading given place"
    * should not fire because the place itself is rare (that is the position group's job).
    */
-  conditionDims?: number;
+  conditionDims?: number | ((s: GroupScales) => number);
   vector(f: Features, i: number, out: Float32Array, s: GroupScales): boolean;
   /** The attribute's value read from a vector, as explanations quote it (default: the first coordinate). */
   reading?(v: Float32Array, s: GroupScales): number;
@@ -93,20 +93,24 @@ const GROUPS: GroupDef[] = [
     name: 'speed',
     // Speed given place, [x, y] / PLACE_SCALE next to speed / typical speed: normal speed differs from place
     // to place (a path and a road, a perspective model that is off at the far end), so "fast here" is far
-    // from every normal object nearby. Self-referenced, place is left out (zeros): K is a quarter of the
-    // footage's tracks there, and every object in a place fewer than K others pass would be "abnormal".
-    dims: 3,
-    conditionDims: 2,
+    // from every normal object nearby. Self-referenced, speed alone: K is a quarter of the footage's tracks
+    // there, and every object in a place fewer than K others pass would be "abnormal".
+    dims: (s) => (s.byPlace ? 3 : 1),
+    conditionDims: (s) => (s.byPlace ? 2 : 0),
     // A speed difference within twice the measurement noise (after averaging) is not a difference.
     floor: (s) => Math.max(0.05, 2 * s.velocityNoise) / s.velocity,
     vector: (f, i, o, s) => {
       if (!f.measured[i] || !Number.isFinite(f.speed[i])) return false;
-      o[0] = s.byPlace ? f.x[i] / PLACE_SCALE : 0;
-      o[1] = s.byPlace ? f.footY[i] / PLACE_SCALE : 0;
+      if (!s.byPlace) {
+        o[0] = f.speed[i] / s.velocity;
+        return true;
+      }
+      o[0] = f.x[i] / PLACE_SCALE;
+      o[1] = f.footY[i] / PLACE_SCALE;
       o[2] = f.speed[i] / s.velocity;
       return true;
     },
-    reading: (v, s) => v[2] * s.velocity,
+    reading: (v, s) => v[s.byPlace ? 2 : 0] * s.velocity,
   },
   {
     // Heading given place: a unit heading vector next to the position (in units of PLACE_SCALE), so
@@ -181,9 +185,10 @@ const GROUPS: GroupDef[] = [
   },
 ];
 
-/** Dimensions of a group's vectors for these features. */
-function dimsOf(def: GroupDef, f: { appearanceDims: number }): number {
-  return def.dims > 0 ? def.dims : f.appearanceDims;
+/** Dimensions of a group's vectors for these features and scales. */
+function dimsOf(def: GroupDef, f: { appearanceDims: number }, s: GroupScales): number {
+  const dims = typeof def.dims === 'function' ? def.dims(s) : def.dims;
+  return dims > 0 ? dims : f.appearanceDims;
 }
 
 /** Largest pool of the appearance group (its vectors are long: queries cost dims × pool). */
@@ -334,11 +339,11 @@ function buildModel(
   const appearanceDims = sets.reduce((d, s) => Math.max(d, s.features.appearanceDims), 0);
   const vec = new Float32Array(Math.max(8, appearanceDims));
   for (const g of GROUPS) {
-    const dims = dimsOf(g, { appearanceDims });
+    const dims = dimsOf(g, { appearanceDims }, scales);
     const rows: { set: number; i: number }[] = [];
     sets.forEach((s, si) => {
       const f = s.features;
-      if (dims === 0 || dimsOf(g, f) !== dims) return;
+      if (dims === 0 || dimsOf(g, f, scales) !== dims) return;
       for (let i = 0; i < f.n; i++) {
         if (exclude?.(si, s.trackIds[i])) continue;
         if (g.vector(f, i, vec, scales)) rows.push({ set: si, i });
@@ -392,7 +397,7 @@ function buildModel(
     const d = new Float64Array(pick.length);
     let m = 0;
     for (const r of pick) {
-      const dist = groupDistance(search, def, g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), g.pool.track[r]);
+      const dist = groupDistance(search, def, scales, g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), g.pool.track[r]);
       if (Number.isFinite(dist)) d[m++] = dist;
     }
     const sorted = d.subarray(0, m).sort();
@@ -421,10 +426,11 @@ function buildModel(
   };
 }
 
-function groupDistance(search: KthTrackSearch, def: GroupDef, q: ArrayLike<number>, exclude: number): number {
+function groupDistance(search: KthTrackSearch, def: GroupDef, s: GroupScales, q: ArrayLike<number>, exclude: number): number {
   const full = search.query(q, exclude).distance;
-  if (!def.conditionDims) return full;
-  const context = search.query(q, exclude, def.conditionDims).distance;
+  const conditionDims = typeof def.conditionDims === 'function' ? def.conditionDims(s) : def.conditionDims;
+  if (!conditionDims) return full;
+  const context = search.query(q, exclude, conditionDims).distance;
   return Math.sqrt(Math.max(0, full * full - context * context));
 }
 
@@ -445,11 +451,11 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
   model.groups.forEach((g, gi) => {
     if (g.pool.size === 0) return;
     const def = GROUPS[gi];
-    if (dimsOf(def, f) !== g.dims) return;
+    if (dimsOf(def, f, model.scales) !== g.dims) return;
     const search = new KthTrackSearch(g.pool, model.k);
     for (let i = 0; i < f.n; i++) {
       if (!queried[i] || !def.vector(f, i, vec, model.scales)) continue;
-      const dist = groupDistance(search, def, vec, ownTrack(trackIds[i]));
+      const dist = groupDistance(search, def, model.scales, vec, ownTrack(trackIds[i]));
       if (!Number.isFinite(dist)) continue;
       z[i * G + gi] = Math.max(0, (dist - g.median) / g.spread);
     }
