@@ -107,25 +107,33 @@ export function buildEvents(
   const segments = hysteresisSegments(smoothed, ctx.times, ctx.frameDurationS, hp);
   const frameLevel = (i: number): number => objectFrameScore(ctx.model, scores, i);
   return segments.map((seg, n) => {
-    // Involved: tracks that alone would hold the frame score past the exit threshold; else the strongest one.
+    // Involved: tracks that alone would hold the frame score past the exit threshold; else the strongest one;
+    // main actor first (rankActors).
     const bestPerTrack = new Map<number, number>();
+    const topped = new Map<number, number>();
     for (let k = seg.start; k <= seg.end; k++) {
+      let top = -1;
       for (let j = f.index.frameStart[k]; j < f.index.frameStart[k + 1]; j++) {
         const i = f.index.frameOrder[j];
         const id = table.trackId[i];
         const cur = bestPerTrack.get(id);
         if (cur === undefined || frameLevel(i) > frameLevel(cur)) bestPerTrack.set(id, i);
+        if (top < 0 || frameLevel(i) > frameLevel(top)) top = i;
       }
+      if (top >= 0 && frameLevel(top) > 0) topped.set(table.trackId[top], (topped.get(table.trackId[top]) ?? 0) + 1);
     }
     let involved = [...bestPerTrack.entries()].filter(([, i]) => frameLevel(i) >= hp.exitThreshold);
     if (involved.length === 0 && bestPerTrack.size > 0) {
       const top = [...bestPerTrack.entries()].sort((a, b) => frameLevel(b[1]) - frameLevel(a[1]))[0];
       if (frameLevel(top[1]) > 0) involved = [top];
     }
-    involved.sort((a, b) => frameLevel(b[1]) - frameLevel(a[1]));
-    const trackIds = involved.map(([id]) => id);
+    const trackIds = rankActors(
+      involved.map(([id]) => id),
+      topped,
+      (id) => frameLevel(bestPerTrack.get(id)!),
+    );
     const topAttributes = mergeWhy(
-      involved.map(([id]) => {
+      trackIds.map((id) => {
         const during = (f.index.byTrack.get(id) ?? []).filter((i) => table.ordinal[i] >= seg.start && table.ordinal[i] <= seg.end);
         return explainObservations(ctx.model, f, during, scores.z);
       }),
@@ -135,7 +143,7 @@ export function buildEvents(
       .filter((id) => tracks.has(id))
       .map((id) => ({ trackId: id, summary: tracks.get(id)!.summary.trajectory }));
     // Peak-frame boxes: each involved track's observation nearest to the peak within the event.
-    const boxes = involved.map(([id]) => {
+    const boxes = trackIds.map((id) => {
       let best = -1;
       for (let k = seg.start; k <= seg.end; k++) {
         for (let j = f.index.frameStart[k]; j < f.index.frameStart[k + 1]; j++) {
@@ -164,6 +172,15 @@ export function buildEvents(
       boxes,
     };
   });
+}
+
+/**
+ * An event's tracks, main actor first: by how many of the event's frames each tops, then by its peak score.
+ * The main actor is who explains the timeline, not whoever peaked once (a walker whose box was misjudged
+ * for a frame must not take the event from the cyclist who carries it).
+ */
+export function rankActors(ids: readonly number[], topped: ReadonlyMap<number, number>, peak: (id: number) => number): number[] {
+  return ids.slice().sort((a, b) => (topped.get(b) ?? 0) - (topped.get(a) ?? 0) || peak(b) - peak(a));
 }
 
 /**

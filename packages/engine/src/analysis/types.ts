@@ -100,6 +100,7 @@ export interface AnomalyEvent {
   peakScore: number;
   /** 0..1 */
   confidence: number;
+  /** Involved tracks, main actor first (ranked by how many of the event's frames each tops). */
   trackIds: number[];
   topAttributes: AttributeContribution[];
   trajectories: { trackId: number; summary: TrajectorySummary }[];

@@ -285,14 +285,13 @@ export class EvidenceModel {
     return this.events.filter((e) => e.trackIds.includes(trackId));
   }
 
-  /** The track of an event that scored highest (its main actor). */
+  /** An event's main actor: its first track (events rank their tracks by how much of the event they explain). */
   primaryTrack(e: ModelEvent): TrackSummary | null {
-    let best: TrackSummary | null = null;
     for (const id of e.trackIds) {
       const t = this.track(id);
-      if (t && (!best || t.maxScore > best.maxScore)) best = t;
+      if (t) return t;
     }
-    return best;
+    return null;
   }
 }
 

@@ -92,7 +92,7 @@ describe.each(MODEL_CATALOG.map((d) => [d.name, d] as const))('parity: %s', (nam
     const reference = await loadTfjsReference(def.sourceStem);
     try {
       const tfNames = manifest.outputs.map((o) => {
-        const fromDef = def.outputs.find((d) => d.onnx === o.name)?.tf ?? (def.features?.onnx === o.name ? def.features.tf : undefined);
+        const fromDef = def.outputs.find((d) => d.onnx === o.name)?.tf;
         if (!fromDef) throw new Error(`no TF tensor for ${o.name}`);
         return fromDef;
       });
