@@ -85,7 +85,7 @@ interface GroupDef {
   reading?(v: Float32Array, s: GroupScales): number;
 }
 
-/** Positions within this fraction of the frame count as "the same place" for direction-given-place. */
+/** Positions within this fraction of the frame count as "the same place" for heading and speed given place. */
 const PLACE_SCALE = 0.15;
 
 const GROUPS: GroupDef[] = [

@@ -80,6 +80,9 @@ export const manifestSchema = z.object({
   features: z
     .object({ levels: z.array(z.object({ output: z.string(), stride: z.number().int().positive() })).min(1), layout: z.enum(['NCHW', 'NHWC']) })
     .optional(),
+}).refine((m) => !m.features || m.features.levels.every((l) => m.outputs.some((o) => o.name === l.output)), {
+  message: 'features name an output the model does not have',
+  path: ['features'],
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;

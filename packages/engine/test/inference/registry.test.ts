@@ -96,6 +96,9 @@ describe('model registry', () => {
     expect(() => new ModelRegistry(root).load('nanodet')).toThrow(/not valid JSON/);
     writeFileSync(mf, JSON.stringify({ name: 'nanodet' }));
     expect(() => new ModelRegistry(root).load('nanodet')).toThrow(/does not describe a model/);
+    const built = JSON.parse(readFileSync(path.join(good, 'nanodet', 'manifest.json'), 'utf8'));
+    writeFileSync(mf, JSON.stringify({ ...built, features: { ...built.features, levels: [{ output: 'features_s8', stride: 8 }] } }));
+    expect(() => new ModelRegistry(root).load('nanodet')).toThrow(/features: features name an output the model does not have/);
   });
 
   it('reports a missing model file and an unknown model name', () => {
