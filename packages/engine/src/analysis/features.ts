@@ -150,8 +150,11 @@ export function computeFeatures(t: ObservationTable, ordinals: number, ctx: Feat
       wx.length = 0;
       wy.length = 0;
       const add = (o: number): void => {
-        // Cut by the frame edge, an object's pixels enter or leave the picture: its motion is not measurable.
-        if (f.atBorder[o] || !Number.isFinite(vx[o]) || !Number.isFinite(vy[o])) return;
+        // Cut by the frame edge, the box grows or shrinks as the object enters or leaves, so its motion is
+        // not the object's: there only the flow of the pixels still in the picture measures it. Cut at the
+        // bottom, the foot (and with it the height that is the speed's unit) is not seen at all.
+        if (y2[o] >= H - 1 || (f.atBorder[o] && !t.flowMeasured[o])) return;
+        if (!Number.isFinite(vx[o]) || !Number.isFinite(vy[o])) return;
         wx.push(vx[o] / hExpPx[o]);
         wy.push(vy[o] / hExpPx[o]);
       };
