@@ -409,11 +409,13 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
     progress(at(0.85), 'score');
     const raw = new Float64Array(n);
     const { frameStart, frameOrder } = features.index;
+    // Objects enter the frame score (and events) on the frame scale: a frame holds many objects.
+    const frameLevel = new Float64Array(scores.score.length);
+    for (let i = 0; i < frameLevel.length; i++) frameLevel[i] = objectFrameScore(model, scores, i);
     const stat = motionStats(ex, model.perspective);
     for (let k = 0; k < n; k++) {
       let objects = 0;
-      // Objects enter the frame score on the frame scale (a frame holds many objects; see objectFrameScore).
-      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, objectFrameScore(model, scores, frameOrder[j]));
+      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, frameLevel[frameOrder[j]]);
       raw[k] = frameEvidence(objects, params.motionTermWeight * motionZ(motionCal, stat[k]));
     }
     const smoothed = gaussianSmooth(raw, params.sigma);
@@ -427,6 +429,7 @@ export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<
       table: ex.observations,
       features,
       scores,
+      frameLevel,
       model,
       frameIndex,
       times,

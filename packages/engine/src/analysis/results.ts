@@ -6,7 +6,7 @@
 import { hysteresisSegments, type HysteresisParams } from './events.js';
 import type { Features } from './features.js';
 import { SOURCE_INTERPOLATED, type ObservationTable } from './observations.js';
-import { explainObservations, objectFrameScore, type NormalityModel, type ObjectScores } from './normality.js';
+import { explainObservations, type NormalityModel, type ObjectScores } from './normality.js';
 import { summarizeTrajectory } from './trajectory.js';
 import type { AnomalyEvent, AttributeContribution, Box, TrackSummary, TrajectorySummary } from './types.js';
 
@@ -14,6 +14,8 @@ export interface AssemblyContext {
   table: ObservationTable;
   features: Features;
   scores: ObjectScores;
+  /** Per observation, its score on the frame scale (objectFrameScore): what it alone gives its frame. */
+  frameLevel: Float64Array;
   model: NormalityModel;
   /** Source frame index and time per analysed ordinal. */
   frameIndex: Int32Array;
@@ -103,9 +105,8 @@ export function buildEvents(
   tracks: Map<number, TrackInfo>,
   hp: HysteresisParams,
 ): AnomalyEvent[] {
-  const { table, features: f, scores } = ctx;
+  const { table, features: f, scores, frameLevel } = ctx;
   const segments = hysteresisSegments(smoothed, ctx.times, ctx.frameDurationS, hp);
-  const frameLevel = (i: number): number => objectFrameScore(ctx.model, scores, i);
   return segments.map((seg, n) => {
     // Involved: tracks that alone would hold the frame score past the exit threshold; else the strongest one;
     // main actor first (rankActors).
@@ -117,20 +118,20 @@ export function buildEvents(
         const i = f.index.frameOrder[j];
         const id = table.trackId[i];
         const cur = bestPerTrack.get(id);
-        if (cur === undefined || frameLevel(i) > frameLevel(cur)) bestPerTrack.set(id, i);
-        if (top < 0 || frameLevel(i) > frameLevel(top)) top = i;
+        if (cur === undefined || frameLevel[i] > frameLevel[cur]) bestPerTrack.set(id, i);
+        if (top < 0 || frameLevel[i] > frameLevel[top]) top = i;
       }
-      if (top >= 0 && frameLevel(top) > 0) topped.set(table.trackId[top], (topped.get(table.trackId[top]) ?? 0) + 1);
+      if (top >= 0 && frameLevel[top] > 0) topped.set(table.trackId[top], (topped.get(table.trackId[top]) ?? 0) + 1);
     }
-    let involved = [...bestPerTrack.entries()].filter(([, i]) => frameLevel(i) >= hp.exitThreshold);
+    let involved = [...bestPerTrack.entries()].filter(([, i]) => frameLevel[i] >= hp.exitThreshold);
     if (involved.length === 0 && bestPerTrack.size > 0) {
-      const top = [...bestPerTrack.entries()].sort((a, b) => frameLevel(b[1]) - frameLevel(a[1]))[0];
-      if (frameLevel(top[1]) > 0) involved = [top];
+      const top = [...bestPerTrack.entries()].sort((a, b) => frameLevel[b[1]] - frameLevel[a[1]])[0];
+      if (frameLevel[top[1]] > 0) involved = [top];
     }
     const trackIds = rankActors(
       involved.map(([id]) => id),
       topped,
-      (id) => frameLevel(bestPerTrack.get(id)!),
+      (id) => frameLevel[bestPerTrack.get(id)!],
     );
     const topAttributes = mergeWhy(
       trackIds.map((id) => {
