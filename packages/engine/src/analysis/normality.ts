@@ -249,6 +249,11 @@ export interface ObjectScores {
   objectZ: Float32Array;
   /** Per observation × ATTRIBUTE_GROUPS.length: calibrated z of each group (0 when not applicable). */
   z: Float32Array;
+  /**
+   * Per observation, its own object's track in the model's pools (self-reference), or −1: what the object is
+   * compared with, and what explanations quote as normal, leaves the object itself out.
+   */
+  poolTrack: Int32Array;
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -440,6 +445,8 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
   const z = new Float32Array(f.n * G);
   const score = new Float32Array(f.n);
   const objectZ = new Float32Array(f.n);
+  const poolTrack = new Int32Array(f.n);
+  for (let i = 0; i < f.n; i++) poolTrack[i] = ownTrack(trackIds[i]);
   // NaN = the group does not apply to the observation (left out of the per-track smoothing).
   z.fill(NaN);
   const vec = new Float32Array(Math.max(8, f.appearanceDims));
@@ -455,7 +462,7 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     const search = new KthTrackSearch(g.pool, model.k);
     for (let i = 0; i < f.n; i++) {
       if (!queried[i] || !def.vector(f, i, vec, model.scales)) continue;
-      const dist = groupDistance(search, def, model.scales, vec, ownTrack(trackIds[i]));
+      const dist = groupDistance(search, def, model.scales, vec, poolTrack[i]);
       if (!Number.isFinite(dist)) continue;
       z[i * G + gi] = Math.max(0, (dist - g.median) / g.spread);
     }
@@ -467,7 +474,7 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     if (counted) {
       const label = f.labels[f.label[i]];
       // Tracks of the query's own footage carrying this label are in the counts in self mode: discount one.
-      const own = ownTrack(trackIds[i]) >= 0 ? 1 : 0;
+      const own = poolTrack[i] >= 0 ? 1 : 0;
       const n = (model.labelTracks.get(label) ?? 0) - own;
       // 'unknown' is no kind of object (the detector did not name it): its other attributes judge it.
       if (label !== 'unknown' && n < model.k) z[i * G + li] = (UNSEEN_LABEL_Z * (model.k - Math.max(0, n))) / model.k;
@@ -478,7 +485,7 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     m = Math.max(m, z[i * G + li]);
     score[i] = m / (1 + m);
   }
-  return { score, objectZ, z };
+  return { score, objectZ, z, poolTrack };
 }
 
 /**
@@ -657,8 +664,9 @@ function directionName(deg: number): string {
  * Why a set of observations (a track, or a track during an event) is anomalous: for every attribute group,
  * its strongest deviation over the set, explained at the observation where it peaked; strongest first.
  */
-export function explainObservations(model: NormalityModel, f: Features, obs: readonly number[], z: Float32Array): AttributeContribution[] {
+export function explainObservations(model: NormalityModel, f: Features, obs: readonly number[], scores: ObjectScores): AttributeContribution[] {
   const G = ATTRIBUTE_GROUPS.length;
+  const { z } = scores;
   const out: AttributeContribution[] = [];
   const tmp = new Float32Array(Math.max(8, f.appearanceDims));
   for (let g = 0; g < G; g++) {
@@ -670,25 +678,27 @@ export function explainObservations(model: NormalityModel, f: Features, obs: rea
       if (best < 0 || z[i * G + g] > z[best * G + g]) best = i;
     }
     // Deviations far inside the edge of normal (z < 0.1) explain nothing.
-    if (best >= 0 && z[best * G + g] >= 0.1) out.push(...explainObservation(model, f, best, z, g));
+    if (best >= 0 && z[best * G + g] >= 0.1) out.push(...explainObservation(model, f, best, scores, g));
   }
   return out.sort((a, b) => b.score - a.score);
 }
 
-/** Mean heading of the normal objects nearest to a place (direction pool rows hold place, then heading). */
-function typicalHeadingNear(pool: VectorPool, x: number, y: number, count = 10): string {
+/**
+ * Mean heading of the normal objects nearest to a place (direction pool rows hold place, then heading): each
+ * of the `count` nearest other tracks votes once, with its row nearest the place.
+ */
+function typicalHeadingNear(pool: VectorPool, x: number, y: number, exclude: number, count = 10): string {
   const qx = x / PLACE_SCALE;
   const qy = y / PLACE_SCALE;
-  const best: { d: number; r: number }[] = [];
+  const nearest = new Map<number, { d: number; r: number }>();
   for (let r = 0; r < pool.size; r++) {
+    if (pool.track[r] === exclude) continue;
     const o = r * pool.dims;
     const d = (pool.data[o] - qx) ** 2 + (pool.data[o + 1] - qy) ** 2;
-    if (best.length < count || d < best[best.length - 1].d) {
-      best.push({ d, r });
-      best.sort((a, b) => a.d - b.d);
-      if (best.length > count) best.pop();
-    }
+    const cur = nearest.get(pool.track[r]);
+    if (!cur || d < cur.d) nearest.set(pool.track[r], { d, r });
   }
+  const best = [...nearest.values()].sort((a, b) => a.d - b.d).slice(0, count);
   if (best.length === 0) return 'n/a';
   let hx = 0;
   let hy = 0;
@@ -704,8 +714,10 @@ function typicalHeadingNear(pool: VectorPool, x: number, y: number, count = 10):
  * Explains observation i: one contribution per group with a non-zero z, strongest first. `value` and
  * `normal` are in the attribute's own unit.
  */
-export function explainObservation(model: NormalityModel, f: Features, i: number, z: Float32Array, onlyGroup = -1): AttributeContribution[] {
+export function explainObservation(model: NormalityModel, f: Features, i: number, scores: ObjectScores, onlyGroup = -1): AttributeContribution[] {
   const G = ATTRIBUTE_GROUPS.length;
+  const { z } = scores;
+  const own = scores.poolTrack[i];
   const out: AttributeContribution[] = [];
   ATTRIBUTE_GROUPS.forEach((name, gi) => {
     if (onlyGroup >= 0 && gi !== onlyGroup) return;
@@ -731,11 +743,11 @@ export function explainObservation(model: NormalityModel, f: Features, i: number
         break;
       case 'direction': {
         if (!Number.isFinite(f.direction[i])) return;
-        out.push({ attribute: name, value: directionName(f.direction[i]), normal: typicalHeadingNear(g.pool, f.x[i], f.footY[i]), score });
+        out.push({ attribute: name, value: directionName(f.direction[i]), normal: typicalHeadingNear(g.pool, f.x[i], f.footY[i], own), score });
         break;
       }
       case 'position': {
-        const res = new KthTrackSearch(g.pool, 1).query([f.x[i], f.footY[i]]);
+        const res = new KthTrackSearch(g.pool, 1).query([f.x[i], f.footY[i]], own);
         const normal = res.nearest >= 0 ? `(${round(g.pool.data[res.nearest * 2])}, ${round(g.pool.data[res.nearest * 2 + 1])})` : 'n/a';
         out.push({ attribute: name, value: `(${round(f.x[i])}, ${round(f.footY[i])})`, normal, score });
         break;
@@ -744,7 +756,7 @@ export function explainObservation(model: NormalityModel, f: Features, i: number
         // Distance of its look to the K-th nearest normal object, next to the usual such distance.
         const v = new Float32Array(g.dims);
         if (!f.appearance(i, v)) return;
-        const d = new KthTrackSearch(g.pool, model.k).query(v).distance;
+        const d = new KthTrackSearch(g.pool, model.k).query(v, own).distance;
         if (!Number.isFinite(d)) return;
         out.push({ attribute: name, value: round(d, 3), normal: round(g.median, 3), score });
         break;

@@ -89,7 +89,7 @@ export function summarizeTracks(ctx: AssemblyContext): Map<number, TrackInfo> {
         endTime: round3(ctx.times[table.ordinal[last]]),
         maxScore: round3(scores.score[peak]),
         meanSpeed: speedN ? round3(speedSum / speedN) : 0,
-        why: scores.score[peak] > 0 ? explainObservations(ctx.model, f, list, scores.z).slice(0, 5) : [],
+        why: scores.score[peak] > 0 ? explainObservations(ctx.model, f, list, scores).slice(0, 5) : [],
         trajectory,
       },
     });
@@ -136,7 +136,7 @@ export function buildEvents(
     const topAttributes = mergeWhy(
       trackIds.map((id) => {
         const during = (f.index.byTrack.get(id) ?? []).filter((i) => table.ordinal[i] >= seg.start && table.ordinal[i] <= seg.end);
-        return explainObservations(ctx.model, f, during, scores.z);
+        return explainObservations(ctx.model, f, during, scores);
       }),
       5,
     );

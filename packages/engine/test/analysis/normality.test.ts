@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../../src/analysis/features.js';
-import { ATTRIBUTE_GROUPS, fitReferenceModel, frameEvidence, objectFrameScore, scoreObjects, type FitInput } from '../../src/analysis/normality.js';
+import {
+  ATTRIBUTE_GROUPS,
+  explainObservations,
+  fitReferenceModel,
+  frameEvidence,
+  objectFrameScore,
+  scoreObjects,
+  selfReferencedScores,
+  type FitInput,
+} from '../../src/analysis/normality.js';
 import type { PerspectiveModel } from '../../src/analysis/perspective.js';
 
 const perspective: PerspectiveModel = { a: 0.2, b: 0, minH: 0.05, maxH: 0.5, yMin: 0, yMax: 1, samples: 100 };
@@ -180,5 +189,26 @@ describe('normality model', () => {
     const harsh = { ...model, frameCalibration: { median: 0.5 * s.objectZ[15], high: 2 * s.objectZ[15] } };
     expect(objectFrameScore(harsh, s, 15)).toBeLessThan(s.score[15]); // many objects per frame: a frame needs more
     expect(scoreObjects(harsh, query.input.features, query.input.trackIds).score[15]).toBeCloseTo(s.score[15], 6);
+  });
+
+  it('self-referenced, never quotes the object itself as what is normal', () => {
+    // 40 walkers heading right along the path, spread over its width; one of them leaves it for its last
+    // second, walking back left far below it. Mostly normal, that object stays in the pool it is judged by.
+    const r3 = rng(5);
+    const w = walkers(Array.from({ length: 41 }, () => Array.from({ length: 30 }, () => 0.3 + 0.03 * (r3() - 0.5))));
+    const f = w.input.features;
+    const odd = f.index.byTrack.get(41)!.slice(20);
+    for (const i of odd) {
+      f.footY[i] = 0.95;
+      f.vx[i] = -f.speed[i];
+      f.direction[i] = 180;
+    }
+    const { model, scores } = selfReferencedScores(w.input, w.frames, fitOpts);
+    const why = explainObservations(model, f, odd, scores);
+    const position = why.find((c) => c.attribute === 'position');
+    expect(position?.value).toMatch(/, 0\.95\)$/);
+    expect(position?.normal).not.toMatch(/, 0\.95\)$/); // the nearest *other* object's place
+    const direction = why.find((c) => c.attribute === 'direction');
+    expect(direction?.normal).toBe('right'); // heading left where the others head right
   });
 });
