@@ -4,7 +4,10 @@
  * distance to the K-th nearest distinct normal object (knn.ts). Each group is calibrated on the normal data
  * itself (leave-own-track-out distances): z = (d − median) / (q_hi − median), so z = 1 means "as far out as the
  * rarest `1 − quantile` of normal objects" in every group, and groups compare. The object score is the
- * largest group z mapped to 0..1 by z / (1 + z) (0.5 = edge of normal); the groups that drove it are the why.
+ * largest continuous group z plus the label's z, mapped to 0..1 by z / (1 + z) (0.5 = edge of normal); the
+ * groups that drove it are the why. The label adds up rather than competing: a kind of object no normal object
+ * was, moving unusually too, is more anomalous than one walked along at walking pace (on Ped2 the sum gained
+ * micro AUC 0.9365 → 0.9385, TBDC 0.895 → 0.897, and a little self-referenced).
  *
  * Fit on reference footage (clips the user marks normal), or self-referenced on the footage itself: a first
  * robust pass flags the tracks that stand out, then the pool and calibration are rebuilt without them, so an
@@ -239,8 +242,8 @@ export interface NormalityModel {
 
 export interface ObjectScores {
   /**
-   * 0..1 per observation on the object scale: z / (1 + z) of the largest group z, label included, so 0.5 is
-   * the edge of normal objects. What is reported per object and painted into heatmaps; the frame score takes
+   * 0..1 per observation on the object scale: z / (1 + z) of objectZ plus the label's z, so 0.5 is the edge
+   * of normal objects. What is reported per object and painted into heatmaps; the frame score takes
    * objects on the frame scale (objectFrameScore). On Ped2, reporting objects on the frame scale instead
    * cost RBDC/TBDC/pixel AUC 0.62/0.88/0.96 → 0.62/0.87/0.94 (self-referenced: 0.52/0.87/0.94 → 0.46/0.76/0.79).
    */
@@ -482,20 +485,21 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     let m = 0;
     for (let g = 0; g < li; g++) if (z[i * G + g] > m) m = z[i * G + g];
     objectZ[i] = m;
-    m = Math.max(m, z[i * G + li]);
+    m += z[i * G + li];
     score[i] = m / (1 + m);
   }
   return { score, objectZ, z, poolTrack };
 }
 
 /**
- * An object's score on the frame scale: its attribute z through the frame calibration, or its label's z when
- * higher. The label's z needs no frame calibration: "a kind of object fewer than K normal objects were" is
- * categorical, and must not be discounted because continuous attributes of normal frames are noisy.
+ * An object's score on the frame scale: its attribute z through the frame calibration plus its label's z. The
+ * label's z needs no frame calibration: "a kind of object fewer than K normal objects were" is categorical,
+ * and must not be discounted because continuous attributes of normal frames are noisy.
  */
 export function objectFrameScore(model: NormalityModel, scores: ObjectScores, i: number): number {
   const labelZ = scores.z[i * ATTRIBUTE_GROUPS.length + ATTRIBUTE_GROUPS.length - 1];
-  return Math.max(frameScore(model, scores.objectZ[i]), labelZ / (1 + labelZ));
+  const z = frameZ(model, scores.objectZ[i]) + labelZ;
+  return z / (1 + z);
 }
 
 /**
@@ -572,11 +576,15 @@ function calibrationOf(values: ArrayLike<number>, q: number, robust: boolean): {
   return { median, high: Math.max(high, median + 1) };
 }
 
-/** z of a frame's largest object z on the frame calibration, as 0..1 score. */
+/** frameZ as a 0..1 score. */
 export function frameScore(model: NormalityModel, maxZ: number): number {
-  const c = model.frameCalibration;
-  const z = Math.max(0, (maxZ - c.median) / (c.high - c.median));
+  const z = frameZ(model, maxZ);
   return z / (1 + z);
+}
+/** z of a frame's largest object z on the frame calibration. */
+function frameZ(model: NormalityModel, maxZ: number): number {
+  const c = model.frameCalibration;
+  return Math.max(0, (maxZ - c.median) / (c.high - c.median));
 }
 
 /**

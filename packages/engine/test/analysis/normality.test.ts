@@ -115,11 +115,13 @@ describe('normality model', () => {
 
   it('scores a kind of object no normal object was on the frame scale, but never "unknown"', () => {
     const model = fitReferenceModel([reference.input], [reference.frames], fitOpts);
-    const q = walkers([Array(30).fill(0.3), Array(30).fill(0.3)]);
+    // A bicycle walked along at walking pace, an unnamed object, a bicycle ridden at four times walking pace.
+    const q = walkers([Array(30).fill(0.3), Array(30).fill(0.3), Array(30).fill(1.2)]);
     const f = q.input.features;
     f.labels = ['person', 'bicycle', 'unknown'];
     for (let i = 0; i < 30; i++) f.label[i] = 1;
     for (let i = 30; i < 60; i++) f.label[i] = 2;
+    for (let i = 60; i < 90; i++) f.label[i] = 1;
     const s = scoreObjects(model, f, q.input.trackIds);
     const L = ATTRIBUTE_GROUPS.length;
     expect(s.z[15 * L + L - 1]).toBe(3); // unseen label
@@ -127,6 +129,10 @@ describe('normality model', () => {
     expect(s.objectZ[15]).toBeLessThan(0.5); // its attributes are normal
     expect(s.z[45 * L + L - 1]).toBe(0);
     expect(objectFrameScore(model, s, 45)).toBeLessThan(0.5);
+    // Evidence adds up: ridden fast, the bicycle is more anomalous than walked, on both scales.
+    expect(s.objectZ[75]).toBeGreaterThan(1);
+    expect(s.score[75]).toBeGreaterThan(s.score[15] + 0.05);
+    expect(objectFrameScore(model, s, 75)).toBeGreaterThan(objectFrameScore(model, s, 15) + 0.05);
   });
 
   it('judges dwell time on a relative scale: 25 s where people wait up to 20 s is normal, 3 s where nobody stays 1 s is not', () => {
