@@ -52,7 +52,7 @@ export interface Features {
    * raw measurements of one track (NaN when there are too few).
    */
   velocityNoise: number;
-  /** Final label of the observation's track (index into `labels`). */
+  /** Final label of the observation's track, or of its part of the track (index into `labels`). */
   label: Uint16Array;
   /** Dimensions of the appearance vectors (0 when none were computed). */
   appearanceDims: number;
@@ -115,21 +115,13 @@ export function computeFeatures(t: ObservationTable, ordinals: number, ctx: Feat
   const changes: number[] = [];
   const unknown = t.labels.indexOf('unknown');
   const unknownId = unknown >= 0 ? unknown : t.labelId('unknown');
+  const person = t.labels.indexOf('person');
   for (const list of index.byTrack.values()) {
-    // Final label: the detector's most frequent label over the track's life, if it said so at least
-    // `minLabelVotes` times (one stray detection does not name an object).
-    const votes = new Map<number, number>();
-    for (const i of list) if (label[i] !== unknown) votes.set(label[i], (votes.get(label[i]) ?? 0) + 1);
-    let best = unknownId;
-    let bestVotes = 0;
-    for (const [l, v] of votes) {
-      if (v > bestVotes) {
-        bestVotes = v;
-        best = l;
-      }
+    const split = walkerTakenOver(list, label, unknown, person, ctx.minLabelVotes);
+    for (const part of split < 0 ? [list] : [list.slice(0, split), list.slice(split)]) {
+      const best = majorityLabel(part, label, unknown, ctx.minLabelVotes);
+      for (const i of part) f.label[i] = best ?? unknownId;
     }
-    if (bestVotes < ctx.minLabelVotes) best = unknownId;
-    for (const i of list) f.label[i] = best;
 
     for (let k = 1; k < list.length; k++) {
       const a = list[k - 1];
@@ -211,4 +203,49 @@ function medianInPlace(v: number[]): number {
   v.sort((a, b) => a - b);
   const n = v.length;
   return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/**
+ * The detector's most frequent label over some observations of a track, if it said so at least `minVotes`
+ * times (one stray detection does not name an object); null otherwise.
+ */
+function majorityLabel(obs: readonly number[], label: ArrayLike<number>, unknown: number, minVotes: number): number | null {
+  const votes = new Map<number, number>();
+  for (const i of obs) if (label[i] !== unknown) votes.set(label[i], (votes.get(label[i]) ?? 0) + 1);
+  let best: number | null = null;
+  let bestVotes = 0;
+  for (const [l, v] of votes) {
+    if (v > bestVotes) {
+      bestVotes = v;
+      best = l;
+    }
+  }
+  return bestVotes >= minVotes ? best : null;
+}
+
+/**
+ * Where a track that the detector named a person `minVotes` times in a row becomes something else named
+ * `minVotes` times in a row (a bicycle, a car) and is never again a person `minVotes` times in a row: the index
+ * in `list` of its first observation as that, halfway between the two votes; −1 when it does not. Either the tracker moved from a walker onto a vehicle passing
+ * by, or the walker got on one: in both cases the walking part is a person, and naming the whole track after
+ * the vehicle would make a pedestrian an unseen kind of object. The other way round stays one object: a
+ * rider whose vehicle the detector misses is named a person now and then (tracker.ts, sameKind).
+ */
+function walkerTakenOver(list: readonly number[], label: ArrayLike<number>, unknown: number, person: number, minVotes: number): number {
+  if (person < 0) return -1;
+  const voted = list.map((_, k) => k).filter((k) => label[list[k]] !== unknown);
+  const runOf = (from: number, l: number): boolean => {
+    if (from < 0 || from + minVotes > voted.length) return false;
+    for (let j = from; j < from + minVotes; j++) if (label[list[voted[j]]] !== l) return false;
+    return true;
+  };
+  for (let j = minVotes; j + minVotes <= voted.length; j++) {
+    const l = label[list[voted[j]]];
+    if (l !== person && runOf(j - minVotes, person) && runOf(j, l)) {
+      // A person again later: the votes flip-flop (a rider now and then named a person); no clear hand-over.
+      for (let r = j + minVotes; r + minVotes <= voted.length; r++) if (runOf(r, person)) return -1;
+      return Math.ceil((voted[j - 1] + voted[j]) / 2);
+    }
+  }
+  return -1;
 }

@@ -82,7 +82,8 @@ export function summarizeTracks(ctx: AssemblyContext): Map<number, TrackInfo> {
       peakObs: peak,
       summary: {
         id,
-        label: f.labels[f.label[first]],
+        // A track can change label (features.ts, walkerTakenOver): it is named as it was when most anomalous.
+        label: f.labels[f.label[peak]],
         firstFrame: ctx.frameIndex[table.ordinal[first]],
         lastFrame: ctx.frameIndex[table.ordinal[last]],
         startTime: round3(ctx.times[table.ordinal[first]]),
