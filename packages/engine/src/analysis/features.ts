@@ -225,11 +225,12 @@ function majorityLabel(obs: readonly number[], label: ArrayLike<number>, unknown
 
 /**
  * Where a track that the detector named a person `minVotes` times in a row becomes something else named
- * `minVotes` times in a row (a bicycle, a car) and is never again a person `minVotes` times in a row: the index
- * in `list` of its first observation as that, halfway between the two votes; −1 when it does not. Either the tracker moved from a walker onto a vehicle passing
- * by, or the walker got on one: in both cases the walking part is a person, and naming the whole track after
- * the vehicle would make a pedestrian an unseen kind of object. The other way round stays one object: a
- * rider whose vehicle the detector misses is named a person now and then (tracker.ts, sameKind).
+ * `minVotes` times in a row (a bicycle, a car) and is never again a person `minVotes` times in a row: the
+ * index in `list` of its first observation as that, halfway between the two votes; −1 when it does not.
+ * Either the tracker moved from a walker onto a vehicle passing by, or the walker got on one: in both cases
+ * the walking part is a person, and naming the whole track after the vehicle would make a pedestrian an
+ * unseen kind of object. The other way round stays one object: a rider whose vehicle the detector misses is
+ * named a person now and then (tracker.ts, sameKind).
  */
 function walkerTakenOver(list: readonly number[], label: ArrayLike<number>, unknown: number, person: number, minVotes: number): number {
   if (person < 0) return -1;

@@ -576,11 +576,6 @@ function calibrationOf(values: ArrayLike<number>, q: number, robust: boolean): {
   return { median, high: Math.max(high, median + 1) };
 }
 
-/** frameZ as a 0..1 score. */
-export function frameScore(model: NormalityModel, maxZ: number): number {
-  const z = frameZ(model, maxZ);
-  return z / (1 + z);
-}
 /** z of a frame's largest object z on the frame calibration. */
 function frameZ(model: NormalityModel, maxZ: number): number {
   const c = model.frameCalibration;
