@@ -217,4 +217,18 @@ describe('normality model', () => {
     const direction = why.find((c) => c.attribute === 'direction');
     expect(direction?.normal).toBe('right'); // heading left where the others head right
   });
+
+  it('self-referenced, a lasting anomaly its track does not give away still stands out among frames', () => {
+    // 30 walkers over 60 frames; one of them walks for 48 frames, then speeds up to four times walking pace
+    // for the last 12 (a fifth of the frames): mostly normal, its track is not suspected.
+    const r4 = rng(9);
+    const speeds = Array.from({ length: 31 }, (_, t) => Array.from({ length: 60 }, (_, k) => (t === 30 && k >= 48 ? 1.2 : 0.3 + 0.03 * (r4() - 0.5))));
+    const w = walkers(speeds);
+    const { model, scores } = selfReferencedScores(w.input, w.frames, fitOpts);
+    expect(model.excludedTracks).toBe(0);
+    const fast = 30 * 60 + 55; // track 31, frame 55
+    expect(objectFrameScore(model, scores, fast)).toBeGreaterThan(0.5);
+    const walking = Array.from({ length: 30 * 60 }, (_, i) => objectFrameScore(model, scores, i));
+    expect(walking.filter((v) => v > 0.5).length).toBeLessThan(0.02 * walking.length);
+  });
 });
