@@ -575,12 +575,16 @@ export function frameMaxZ(f: Features, scores: ObjectScores, frames: number, ski
   return out;
 }
 
-/** Median and q-quantile: exact, or extrapolated from the quantile `inner` when given (tailQuantile). */
-function calibrationOf(values: ArrayLike<number>, q: number, inner?: number): { median: number; high: number } {
+/** Median and q-quantile of values (0 when empty): exact, or extrapolated from the quantile `inner` (tailQuantile). */
+export function medianAndHigh(values: ArrayLike<number>, q: number, inner?: number): { median: number; high: number } {
   const sorted = Float64Array.from(values).sort();
-  if (sorted.length === 0) return { median: 0, high: 1 };
-  const median = quantile(sorted, 0.5);
-  const high = inner === undefined ? quantile(sorted, q) : tailQuantile(sorted, q, inner);
+  if (sorted.length === 0) return { median: 0, high: 0 };
+  return { median: quantile(sorted, 0.5), high: inner === undefined ? quantile(sorted, q) : tailQuantile(sorted, q, inner) };
+}
+
+/** Frame calibration from frame maxima (medianAndHigh). */
+function calibrationOf(values: ArrayLike<number>, q: number, inner?: number): { median: number; high: number } {
+  const { median, high } = medianAndHigh(values, q, inner);
   // A frame z below 1 never needs more resolution than the object scale gives.
   return { median, high: Math.max(high, median + 1) };
 }

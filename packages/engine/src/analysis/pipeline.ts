@@ -27,6 +27,7 @@ import {
   ATTRIBUTE_GROUPS,
   fitReferenceModel,
   frameEvidence,
+  medianAndHigh,
   objectFrameScore,
   scoreObjects,
   selfReferencedScores,
@@ -168,15 +169,6 @@ function featuresOf(ex: Extraction, perspective: PerspectiveModel, p: FullAnalys
   });
 }
 
-function quantileOf(values: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(values).sort();
-  if (s.length === 0) return 0;
-  const pos = q * (s.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
-
 /** Smallest spread of the motion statistic worth calling a deviation (object heights per second). */
 const MOTION_FLOOR = 0.1;
 
@@ -211,8 +203,9 @@ function motionStats(ex: Extraction, perspective: PerspectiveModel, each?: (k: n
  * from inner quantiles on the footage itself (it may hold anomalies), see normality.ts.
  */
 function calibrateMotion(values: ArrayLike<number>, robust: boolean, q: number): MotionCalibration {
-  const median = quantileOf(values, 0.5);
-  const high = robust ? median + 2.4 * (quantileOf(values, 0.9) - median) : quantileOf(values, q);
+  // Self-referenced, from q90 as the attribute groups (from q75, as the objects' frame calibration, Ped2
+  // self-referenced micro AUC went 0.793 → 0.789 and event F1 0.70 → 0.50).
+  const { median, high } = medianAndHigh(values, q, robust ? 0.9 : undefined);
   return { median, high: Math.max(high, median + MOTION_FLOOR) };
 }
 
