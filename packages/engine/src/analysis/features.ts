@@ -235,8 +235,8 @@ function majorityLabel(obs: readonly number[], label: ArrayLike<number>, unknown
 function walkerTakenOver(list: readonly number[], label: ArrayLike<number>, unknown: number, person: number, minVotes: number): number {
   if (person < 0) return -1;
   const voted = list.map((_, k) => k).filter((k) => label[list[k]] !== unknown);
+  // Callers keep `from .. from + minVotes` within `voted`.
   const runOf = (from: number, l: number): boolean => {
-    if (from < 0 || from + minVotes > voted.length) return false;
     for (let j = from; j < from + minVotes; j++) if (label[list[voted[j]]] !== l) return false;
     return true;
   };
