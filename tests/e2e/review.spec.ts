@@ -214,6 +214,9 @@ test('import footage and reference, analyse from the UI with progress, see the e
     const eventsBefore = await page.getByTestId('events').getByTestId('event-item').count();
     if (!(await page.getByTestId('analysis-settings').isVisible())) await page.getByTestId('analysis-settings-toggle').click();
     await page.getByTestId('analysis-fps').selectOption('15');
+    // This time the other clip is footage of the same camera, not checked: analysed together with this one.
+    await page.locator(`[data-testid="analysis-reference"][data-evidence-id="${ids.referenceId}"] input`).check();
+    await page.getByTestId('analysis-use-together').check();
     await page.getByTestId('analysis-start').click();
     const progress = page.getByTestId('analysis-progress');
     await expect(progress).toHaveAttribute('data-state', /queued|running/);
@@ -228,6 +231,8 @@ test('import footage and reference, analyse from the UI with progress, see the e
     await expect(progress).toContainText('cancelled');
     const analyses = await api.call('analysis.list', { evidenceId: ids.evidenceId });
     expect(analyses.map((a) => a.state)).toEqual(['cancelled', 'done']);
+    expect(analyses[0].reference).toBe('self');
+    expect(analyses[0].params.together).toEqual([ids.referenceId]);
     await expect(page.getByTestId('events').getByTestId('event-item')).toHaveCount(eventsBefore);
     await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-frame', /\d+/);
   });

@@ -628,29 +628,42 @@ export function scoreObjects(model: NormalityModel, f: Features, trackIds: Int32
 }
 
 /**
- * Self-reference: fit on the footage itself, flag tracks whose typical (median) object score is beyond the
- * edge of normal, refit without them, and score everything against the cleaned model.
+ * Self-reference: fit on the footage itself (one clip, or several clips of one camera view analysed
+ * together), flag tracks whose typical (median) object score is beyond the edge of normal, refit without
+ * them, and score everything against the cleaned model. Returns the scores of each input.
  */
-export function selfReferencedScores(input: FitInput, frames: number, opts: FitOptions): { model: NormalityModel; scores: ObjectScores } {
+export function selfReferencedScores(inputs: readonly FitInput[], frames: readonly number[], opts: FitOptions): { model: NormalityModel; scores: ObjectScores[] } {
   const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
   const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
-  let fit = buildModel([input], o, base, opts.movingSpeed, undefined, true);
+  let fit = buildModel(inputs, o, base, opts.movingSpeed, undefined, true);
   // The first pass only screens tracks by their median score: every 4th observation of a track is enough.
-  const screen = scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(0, t), 4);
+  const excluded = inputs.map((input, si) => {
+    const keys = fit.keys;
+    return suspectTracks(input, scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(si, t), 4).score);
+  });
+  // Never exclude the majority: if most tracks look odd, the footage *is* its own normal.
+  let suspects = excluded.reduce((s, e) => s + e.size, 0);
+  if (suspects * 2 > fit.keys.count) {
+    excluded.forEach((e) => e.clear());
+    suspects = 0;
+  }
   // One refit without the tracks that stood out is enough: their removal is what matters.
-  const excluded = suspectTracks(input, screen.score);
-  if (excluded.size > 0) fit = buildModel([input], o, base, opts.movingSpeed, (_s, t) => excluded.has(t), true);
+  if (suspects > 0) fit = buildModel(inputs, o, base, opts.movingSpeed, (si, t) => excluded[si].has(t), true);
   const keys = fit.keys;
-  const scores = scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(0, t));
-  fit.model.excludedTracks = excluded.size;
+  const scores = inputs.map((input, si) => scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(si, t)));
+  fit.model.excludedTracks = suspects;
   // Normal frames: the frame maxima over the objects not suspected. An anomaly can last and still not be
   // suspected (a rider who waited first, then crossed the rest of the clip), so the tail is extrapolated from
   // the quantile that tolerates as large a share of anomalous frames as K tolerates of anomalous objects
   // (q75 for a quarter; from q90, a rider in 47 % of Ped2 Test002's frames set the edge of normal frames at
   // z 26). On Ped2 that gained self-referenced micro AUC 0.774 → 0.793 (smoothed 0.803 → 0.829), event F1
   // 0.63 → 0.70; normal training clips, each self-referenced: 0.6 % of frames above 0.5 (0.35 % from q90).
-  const normalMaxima = frameMaxZ(input.features, scores, frames, (i) => excluded.has(input.trackIds[i]));
+  const normalMaxima: number[] = [];
+  inputs.forEach((input, si) => {
+    for (const v of frameMaxZ(input.features, scores[si], frames[si], (i) => excluded[si].has(input.trackIds[i]))) normalMaxima.push(v);
+  });
   fit.model.frameCalibration = calibrationOf(normalMaxima, o.quantile, 1 - o.selfKShare);
+  if (process.env.VIGIL_DUMP) (globalThis as any).__dump = { normalMaxima, frames, all: inputs.map((input, si) => Array.from(frameMaxZ(input.features, scores[si], frames[si]))) };
   return { model: fit.model, scores };
 }
 
@@ -664,11 +677,8 @@ function suspectTracks(input: FitInput, score: Float32Array): Set<number> {
   }
   const out = new Set<number>();
   for (const [t, l] of per) if (medianOf(l) > 0.5) out.add(t);
-  // Never exclude the majority: if most tracks look odd, the footage *is* its own normal.
-  if (out.size * 2 > per.size) return new Set();
   return out;
 }
-
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -298,238 +298,338 @@ function isFitted(r: AnalyzeOptions['reference']): r is FittedReference {
   return typeof r === 'object' && r !== null && (r as FittedReference).kind === 'fitted-reference';
 }
 
-/** Analyses one video and streams observations and heatmaps to `sink`; see the module comment. */
-export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
-  const started = performance.now();
-  const { signal, sink } = opts;
-  const progress: ProgressFn = opts.onProgress ?? (() => {});
-  const detector = opts.detector ?? null;
-  const probe = await probeVideo(file, signal);
+/** One video decoded and tracked, waiting for its normality model. */
+interface Extracted extends Probed {
+  file: string;
+  ex: Extraction;
+  started: number;
+  decodeTrackS: number;
+  referenceFitS: number;
+}
+
+/** Progress of one clip mapped into [from, to] of the whole job. */
+interface Span {
+  from: number;
+  to: number;
+}
+
+interface Probed {
+  probe: ProbeResult;
+  params: FullAnalysisParams;
+  notes: string[];
+}
+
+async function probeFor(file: string, opts: Omit<AnalyzeOptions, 'sink'>): Promise<Probed> {
+  const probe = await probeVideo(file, opts.signal);
   const params = resolveParams(probe, opts.params);
-  params.detector = detectorName(detector);
+  params.detector = detectorName(opts.detector);
   const notes: string[] = [];
   if (probe.vfr) notes.push('The footage has a variable frame rate; frame times come from the stream timestamps.');
+  return { probe, params, notes };
+}
+
+async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 'sink'>, span: Span, started: number, referenceFitS = 0): Promise<Extracted> {
+  const tPass = performance.now();
+  const ex = await extractFootage(file, {
+    probe: pre.probe,
+    params: pre.params,
+    detector: opts.detector ?? null,
+    spool: true,
+    signal: opts.signal,
+    onProgress: (f) => opts.onProgress?.(span.from + (span.to - span.from) * f, 'decode+track'),
+  });
+  const n = ex.frames.length;
+  if (n === 1) pre.notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
+  else if (ex.observations.length === 0) pre.notes.push('No moving objects were found in the footage: nothing to score.');
+  return { file, ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
+}
+
+/** Analyses one video and streams observations and heatmaps to `sink`; see the module comment. */
+export async function analyzeVideo(file: string, opts: AnalyzeOptions): Promise<AnalysisResult> {
+  const ref = opts.reference ?? 'self';
+  if (ref === 'self') return (await analyzeTogether([file], { ...opts, sinks: [opts.sink] }))[0] as AnalysisResult;
+  const started = performance.now();
+  const progress: ProgressFn = opts.onProgress ?? (() => {});
+  const pre = await probeFor(file, opts);
+  const { probe, params } = pre;
 
   // Reference (fit first, so a bad reference fails before the long pass).
-  let fitted: FittedReference | null = null;
+  let fitted: FittedReference;
   let span = { from: 0, to: 1 };
-  const ref = opts.reference ?? 'self';
   let referenceFitS = 0;
   if (isFitted(ref)) {
     fitted = ref;
-  } else if (ref !== 'self') {
+  } else {
     span = { from: 0.35, to: 1 };
     const tRef = performance.now();
     fitted = await fitNormality(ref.paths, {
       params: opts.params,
-      detector,
-      signal,
+      detector: opts.detector,
+      signal: opts.signal,
       onProgress: (f, stage) => progress(f * span.from, stage),
     });
     referenceFitS = (performance.now() - tRef) / 1000;
   }
-  if (fitted) {
-    if (fitted.detector !== params.detector) {
-      throw new VigilError('invalid_input', `The reference was analysed with detector "${fitted.detector}" but this analysis uses "${params.detector}"; labels would not be comparable.`);
-    }
-    const a = aspectOf(probe);
-    if (Math.abs(a / fitted.aspect - 1) > ASPECT_TOLERANCE) {
+  if (fitted.detector !== params.detector) {
+    throw new VigilError('invalid_input', `The reference was analysed with detector "${fitted.detector}" but this analysis uses "${params.detector}"; labels would not be comparable.`);
+  }
+  const a = aspectOf(probe);
+  if (Math.abs(a / fitted.aspect - 1) > ASPECT_TOLERANCE) {
+    throw new VigilError(
+      'invalid_input',
+      `The footage is ${probe.displayWidth}×${probe.displayHeight} (aspect ${a.toFixed(3)}) but the reference footage has aspect ${fitted.aspect.toFixed(3)}: the reference must show the same camera view (another resolution of the same view is fine).`,
+    );
+  }
+  params.reference = fitted.paths.slice();
+  const at = (f: number): number => span.from + (span.to - span.from) * f;
+  const x = await extractFor(file, pre, opts, { from: at(0), to: at(0.8) }, started, referenceFitS);
+  try {
+    throwIfAborted(opts.signal);
+    progress(at(0.8), 'fit normality');
+    const tFit = performance.now();
+    const model = fitted.model;
+    const features = featuresOf(x.ex, model.perspective, params);
+    const scores = scoreObjects(model, features, x.ex.observations.trackId);
+    const fit = { model, features, scores, motionCal: fitted.motion, fitS: (performance.now() - tFit) / 1000 };
+    return finishAnalysis(x, fit, opts.sink, { from: at(0.85), to: 1 }, opts);
+  } finally {
+    x.ex.spool?.dispose();
+  }
+}
+
+export interface AnalyzeTogetherOptions extends Omit<AnalyzeOptions, 'sink' | 'reference'> {
+  /** One sink per file, in order; null = the file only joins the reference (not scored, no result). */
+  sinks: (AnalysisSink | null)[];
+}
+
+/**
+ * Analyses several videos of one camera view with no reference footage: together they are their own
+ * reference (self-reference over all of them), so an anomaly is judged against everything that camera
+ * recorded, not just its own clip. A clip full of one anomaly cannot make it normal by itself. Every clip is
+ * decoded and tracked first (their attribute tables are held together; the spools are on disk), then one
+ * model is fit and each clip with a sink is scored and streamed to it in turn.
+ */
+export async function analyzeTogether(files: readonly string[], opts: AnalyzeTogetherOptions): Promise<(AnalysisResult | null)[]> {
+  if (files.length === 0) throw new VigilError('invalid_input', 'No footage to analyse.');
+  if (opts.sinks.length !== files.length) throw new VigilError('invalid_input', 'One sink per file is needed.');
+  const started = performance.now();
+  const progress: ProgressFn = opts.onProgress ?? (() => {});
+  const pres: Probed[] = [];
+  for (const f of files) pres.push(await probeFor(f, opts));
+  const aspect = aspectOf(pres[0].probe);
+  pres.forEach((p, i) => {
+    const a = aspectOf(p.probe);
+    if (Math.abs(a / aspect - 1) > ASPECT_TOLERANCE) {
       throw new VigilError(
         'invalid_input',
-        `The footage is ${probe.displayWidth}×${probe.displayHeight} (aspect ${a.toFixed(3)}) but the reference footage has aspect ${fitted.aspect.toFixed(3)}: the reference must show the same camera view (another resolution of the same view is fine).`,
+        `"${path.basename(files[i])}" is ${p.probe.displayWidth}×${p.probe.displayHeight} (aspect ${a.toFixed(3)}), but "${path.basename(files[0])}" is ${pres[0].probe.displayWidth}×${pres[0].probe.displayHeight} (aspect ${aspect.toFixed(3)}): footage analysed together must show the same camera view.`,
       );
     }
-    params.reference = fitted.paths.slice();
-  } else {
-    params.reference = 'self';
-  }
-  const at = (f: number): number => span.from + (span.to - span.from) * f;
-
-  // 1. decode + track.
-  const tPass = performance.now();
-  const ex = await extractFootage(file, {
-    probe,
-    params,
-    detector,
-    spool: true,
-    signal,
-    onProgress: (f) => progress(at(0.8 * f), 'decode+track'),
+    p.params.reference = 'self';
+    if (files.length > 1) p.params.together = files.filter((_, j) => j !== i).slice();
   });
-  const decodeTrackS = (performance.now() - tPass) / 1000;
+  const total = pres.reduce((s, p) => s + Math.max(p.probe.durationS, 0.001), 0);
+  const share = (i: number): number => (pres.slice(0, i).reduce((s, p) => s + Math.max(p.probe.durationS, 0.001), 0) / total);
+  const xs: Extracted[] = [];
   try {
-    throwIfAborted(signal);
-    const n = ex.frames.length;
-    if (n === 1) notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
-    else if (ex.observations.length === 0) notes.push('No moving objects were found in the footage: nothing to score.');
-
-    // 2. normality.
+    for (let i = 0; i < files.length; i++) {
+      throwIfAborted(opts.signal);
+      xs.push(await extractFor(files[i], pres[i], opts, { from: 0.8 * share(i), to: 0.8 * share(i + 1) }, started));
+    }
+    throwIfAborted(opts.signal);
+    progress(0.8, 'fit normality');
     const tFit = performance.now();
-    progress(at(0.8), 'fit normality');
-    let model: NormalityModel;
-    let scores: ObjectScores;
-    let features: Features;
-    let motionCal: MotionCalibration;
-    if (fitted) {
-      model = fitted.model;
-      features = featuresOf(ex, model.perspective, params);
-      scores = scoreObjects(model, features, ex.observations.trackId);
-      motionCal = fitted.motion;
-    } else {
-      const samples = { y: [] as number[], h: [] as number[] };
-      perspectiveSamples(ex, samples);
-      const perspective = fitPerspective(samples.y, samples.h);
-      features = featuresOf(ex, perspective, params);
-      const self = selfReferencedScores(
-        { features, trackIds: linkIdentities(ex.observations, features, ex.analysisHeight) },
-        n,
-        { ...params.normality, perspective, aspect: aspectOf(probe), detector: params.detector, movingSpeed: params.movingSpeed },
-      );
-      model = self.model;
-      scores = self.scores;
-      motionCal = calibrateMotion(motionStats(ex, perspective), true, params.normality.quantile);
-      if (ex.observations.length > 0 && model.tracks < 4) {
-        notes.push(`Only ${model.tracks} object(s) in the footage: self-reference has little to compare with; mark normal reference footage for reliable scores.`);
-      }
-    }
-    params.perspective = model.perspective;
-    params.motionCalibration = motionCal;
-    params.frameCalibration = model.frameCalibration;
-    const fitS = (performance.now() - tFit) / 1000;
-    throwIfAborted(signal);
-
-    // 3. frame scores.
-    const tScore = performance.now();
-    progress(at(0.85), 'score');
-    const raw = new Float64Array(n);
-    const { frameStart, frameOrder } = features.index;
-    // Objects enter the frame score (and events) on the frame scale: a frame holds many objects.
-    const frameLevel = new Float64Array(scores.score.length);
-    for (let i = 0; i < frameLevel.length; i++) frameLevel[i] = objectFrameScore(model, scores, i);
-    const stat = motionStats(ex, model.perspective);
-    for (let k = 0; k < n; k++) {
-      let objects = 0;
-      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, frameLevel[frameOrder[j]]);
-      raw[k] = frameEvidence(objects, params.motionTermWeight * motionZ(motionCal, stat[k]));
-    }
-    const smoothed = gaussianSmooth(raw, params.sigma);
-    const frameIndex = ex.frames.frames;
-    const times = ex.frames.times;
-    const frames: FrameScore[] = [];
-    for (let k = 0; k < n; k++) {
-      frames.push({ frame: frameIndex[k], time: round(times[k], 4), raw: round(raw[k], 4), smoothed: round(smoothed[k], 4) });
-    }
-    const ctx: AssemblyContext = {
-      table: ex.observations,
-      features,
-      scores,
-      frameLevel,
-      model,
-      frameIndex,
-      times,
-      frameDurationS: ex.frameDurationS,
-      scaleX: ex.sourceWidth / ex.analysisWidth,
-      scaleY: ex.sourceHeight / ex.analysisHeight,
-      analysisWidth: ex.analysisWidth,
-      analysisHeight: ex.analysisHeight,
-    };
-    const trackInfo = summarizeTracks(ctx);
-    const scoreS = (performance.now() - tScore) / 1000;
-
-    // Everything that can fail on bad input has run; from here on output is streamed to the sink.
-    const t = ex.observations;
-    const batch: TrackObservation[] = [];
-    for (let k = 0; k < n; k++) {
-      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
-        const i = frameOrder[j];
-        const label = features.labels[features.label[i]];
-        batch.push({
-          trackId: t.trackId[i],
-          frame: frameIndex[k],
-          time: round(times[k], 4),
-          box: toSourceBox(ctx, i),
-          label,
-          confidence: round(t.confidence[i], 3),
-          score: round(scores.score[i], 4),
-          speed: Number.isFinite(features.speed[i]) ? round(features.speed[i], 3) : 0,
-          direction: Number.isFinite(features.direction[i]) ? round(features.direction[i], 1) : null,
-          ...(t.source[i] === SOURCE_INTERPOLATED ? { interpolated: true } : {}),
-        });
-        if (batch.length >= 500) sink.observations(batch.splice(0));
-      }
-    }
-    if (batch.length) sink.observations(batch.splice(0));
-
-    // 4. heatmaps.
-    const tHeat = performance.now();
-    const blockScores = new Float32Array(ex.flowGrid.cols * ex.flowGrid.rows);
-    const motion = { scores: blockScores, ...ex.flowGrid };
-    const cols = params.heatmapWidth;
-    const rows = params.heatmapHeight;
-    motionStats(ex, model.perspective, (k, speeds, record) => {
-      if (k % 64 === 0) {
-        throwIfAborted(signal);
-        progress(at(0.9 + 0.08 * (k / n)), 'heatmaps');
-      }
-      for (let b = 0; b < speeds.length; b++) {
-        const z = Number.isFinite(speeds[b]) ? motionZ(motionCal, speeds[b]) : 0;
-        blockScores[b] = params.motionTermWeight * (z / (1 + z));
-      }
-      const objects: HeatObject[] = [];
-      for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
-        const i = frameOrder[j];
-        objects.push({ box: t.box(i), score: scores.score[i] });
-      }
-      const data = renderHeatmap({ cols, rows, cell: params.heatCell, foreground: record.subarray(0, ex.heatBytes), objects, motion });
-      sink.heatmap({ frame: frameIndex[k], width: cols, height: rows, data });
+    const samples = { y: [] as number[], h: [] as number[] };
+    for (const x of xs) perspectiveSamples(x.ex, samples);
+    const perspective = fitPerspective(samples.y, samples.h);
+    const inputs = xs.map((x) => {
+      const features = featuresOf(x.ex, perspective, x.params);
+      return { features, trackIds: linkIdentities(x.ex.observations, features, x.ex.analysisHeight) };
     });
-    const heatmapS = (performance.now() - tHeat) / 1000;
-
-    // 5. events.
-    const tEv = performance.now();
-    progress(at(0.98), 'events');
-    const events = n > 1 ? buildEvents(ctx, smoothed, trackInfo, params) : [];
-    const tracks = [...trackInfo.values()].map((x) => x.summary).sort((a, b) => a.id - b.id);
-    sink.finish({ frames, tracks, events });
-    const eventsS = (performance.now() - tEv) / 1000;
-    progress(1, 'events');
-
-    const totalS = (performance.now() - started) / 1000;
-    const durationS = probe.durationS > 0 ? probe.durationS : times[n - 1] + ex.frameDurationS;
-    const ownS = totalS - referenceFitS;
-    return {
-      params,
-      frames,
-      tracks,
-      events,
-      stats: {
-        sourceFrames: probe.frameCount,
-        analysedFrames: n,
-        durationS: round(durationS, 3),
-        observations: t.length,
-        tracks: tracks.length,
-        detectorRuns: ex.detectorRuns,
-        reference: { source: model.source, tracks: model.tracks, observations: model.observations, excludedTracks: model.excludedTracks, k: model.k },
-        perspective: model.perspective,
-        timings: {
-          bootstrapS: round(ex.timings.bootstrapS, 3),
-          decodeTrackS: round(decodeTrackS, 3),
-          detectS: round(ex.timings.detectS, 3),
-          fitS: round(fitS, 3),
-          scoreS: round(scoreS, 3),
-          heatmapS: round(heatmapS, 3),
-          eventsS: round(eventsS, 3),
-          totalS: round(totalS, 3),
-          referenceFitS: round(referenceFitS, 3),
-        },
-        realTimeFactor: round(durationS / Math.max(ownS, 1e-6), 2),
-        peakRssMB: round(peakRssBytes() / 2 ** 20, 1),
-        tableBytes: t.bytes,
-        notes,
-      },
-    };
+    const p0 = xs[0].params;
+    const self = selfReferencedScores(
+      inputs,
+      xs.map((x) => x.ex.frames.length),
+      { ...p0.normality, perspective, aspect, detector: p0.detector, movingSpeed: p0.movingSpeed },
+    );
+    const stats: number[] = [];
+    for (const x of xs) for (const v of motionStats(x.ex, perspective)) stats.push(v);
+    const motionCal = calibrateMotion(stats, true, p0.normality.quantile);
+    const fitS = (performance.now() - tFit) / 1000;
+    const { model } = self;
+    if (model.observations > 0 && model.tracks < 4) {
+      for (const x of xs) {
+        if (x.ex.observations.length > 0) x.notes.push(`Only ${model.tracks} object(s) in the footage: self-reference has little to compare with; mark normal reference footage for reliable scores.`);
+      }
+    }
+    const results: (AnalysisResult | null)[] = [];
+    for (let i = 0; i < xs.length; i++) {
+      const sink = opts.sinks[i];
+      if (!sink) {
+        results.push(null);
+        continue;
+      }
+      const span = { from: 0.85 + 0.15 * share(i), to: 0.85 + 0.15 * share(i + 1) };
+      results.push(finishAnalysis(xs[i], { model, features: inputs[i].features, scores: self.scores[i], motionCal, fitS }, sink, span, opts));
+    }
+    return results;
   } finally {
-    ex.spool?.dispose();
+    for (const x of xs) x.ex.spool?.dispose();
   }
+}
+
+interface Fit {
+  model: NormalityModel;
+  features: Features;
+  scores: ObjectScores;
+  motionCal: MotionCalibration;
+  fitS: number;
+}
+
+/** Frame scores, heatmaps and events of one extracted video against its model, streamed to `sink`. */
+function finishAnalysis(x: Extracted, fit: Fit, sink: AnalysisSink, span: Span, opts: Omit<AnalyzeOptions, 'sink'>): AnalysisResult {
+  const { signal } = opts;
+  const progress: ProgressFn = opts.onProgress ?? (() => {});
+  const at = (f: number): number => span.from + (span.to - span.from) * f;
+  const { ex, params, probe, notes, started, decodeTrackS, referenceFitS } = x;
+  const { model, scores, features, motionCal, fitS } = fit;
+  const n = ex.frames.length;
+  params.perspective = model.perspective;
+  params.motionCalibration = motionCal;
+  params.frameCalibration = model.frameCalibration;
+  throwIfAborted(signal);
+
+  // 3. frame scores.
+  const tScore = performance.now();
+  progress(at(0), 'score');
+  const raw = new Float64Array(n);
+  const { frameStart, frameOrder } = features.index;
+  // Objects enter the frame score (and events) on the frame scale: a frame holds many objects.
+  const frameLevel = new Float64Array(scores.score.length);
+  for (let i = 0; i < frameLevel.length; i++) frameLevel[i] = objectFrameScore(model, scores, i);
+  const stat = motionStats(ex, model.perspective);
+  for (let k = 0; k < n; k++) {
+    let objects = 0;
+    for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, frameLevel[frameOrder[j]]);
+    raw[k] = frameEvidence(objects, params.motionTermWeight * motionZ(motionCal, stat[k]));
+  }
+  const smoothed = gaussianSmooth(raw, params.sigma);
+  const frameIndex = ex.frames.frames;
+  const times = ex.frames.times;
+  const frames: FrameScore[] = [];
+  for (let k = 0; k < n; k++) {
+    frames.push({ frame: frameIndex[k], time: round(times[k], 4), raw: round(raw[k], 4), smoothed: round(smoothed[k], 4) });
+  }
+  const ctx: AssemblyContext = {
+    table: ex.observations,
+    features,
+    scores,
+    frameLevel,
+    model,
+    frameIndex,
+    times,
+    frameDurationS: ex.frameDurationS,
+    scaleX: ex.sourceWidth / ex.analysisWidth,
+    scaleY: ex.sourceHeight / ex.analysisHeight,
+    analysisWidth: ex.analysisWidth,
+    analysisHeight: ex.analysisHeight,
+  };
+  const trackInfo = summarizeTracks(ctx);
+  const scoreS = (performance.now() - tScore) / 1000;
+
+  // Everything that can fail on bad input has run; from here on output is streamed to the sink.
+  const t = ex.observations;
+  const batch: TrackObservation[] = [];
+  for (let k = 0; k < n; k++) {
+    for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
+      const i = frameOrder[j];
+      const label = features.labels[features.label[i]];
+      batch.push({
+        trackId: t.trackId[i],
+        frame: frameIndex[k],
+        time: round(times[k], 4),
+        box: toSourceBox(ctx, i),
+        label,
+        confidence: round(t.confidence[i], 3),
+        score: round(scores.score[i], 4),
+        speed: Number.isFinite(features.speed[i]) ? round(features.speed[i], 3) : 0,
+        direction: Number.isFinite(features.direction[i]) ? round(features.direction[i], 1) : null,
+        ...(t.source[i] === SOURCE_INTERPOLATED ? { interpolated: true } : {}),
+      });
+      if (batch.length >= 500) sink.observations(batch.splice(0));
+    }
+  }
+  if (batch.length) sink.observations(batch.splice(0));
+
+  // 4. heatmaps.
+  const tHeat = performance.now();
+  const blockScores = new Float32Array(ex.flowGrid.cols * ex.flowGrid.rows);
+  const motion = { scores: blockScores, ...ex.flowGrid };
+  const cols = params.heatmapWidth;
+  const rows = params.heatmapHeight;
+  motionStats(ex, model.perspective, (k, speeds, record) => {
+    if (k % 64 === 0) {
+      throwIfAborted(signal);
+      progress(at(0.33 + 0.54 * (k / n)), 'heatmaps');
+    }
+    for (let b = 0; b < speeds.length; b++) {
+      const z = Number.isFinite(speeds[b]) ? motionZ(motionCal, speeds[b]) : 0;
+      blockScores[b] = params.motionTermWeight * (z / (1 + z));
+    }
+    const objects: HeatObject[] = [];
+    for (let j = frameStart[k]; j < frameStart[k + 1]; j++) {
+      const i = frameOrder[j];
+      objects.push({ box: t.box(i), score: scores.score[i] });
+    }
+    const data = renderHeatmap({ cols, rows, cell: params.heatCell, foreground: record.subarray(0, ex.heatBytes), objects, motion });
+    sink.heatmap({ frame: frameIndex[k], width: cols, height: rows, data });
+  });
+  const heatmapS = (performance.now() - tHeat) / 1000;
+
+  // 5. events.
+  const tEv = performance.now();
+  progress(at(0.87), 'events');
+  const events = n > 1 ? buildEvents(ctx, smoothed, trackInfo, params) : [];
+  const tracks = [...trackInfo.values()].map((x) => x.summary).sort((a, b) => a.id - b.id);
+  sink.finish({ frames, tracks, events });
+  const eventsS = (performance.now() - tEv) / 1000;
+  progress(at(1), 'events');
+
+  const totalS = (performance.now() - started) / 1000;
+  const durationS = probe.durationS > 0 ? probe.durationS : times[n - 1] + ex.frameDurationS;
+  // This clip's own work: reference footage fit beforehand and other clips analysed with it are left out.
+  const ownS = decodeTrackS + fitS + scoreS + heatmapS + eventsS;
+  return {
+    params,
+    frames,
+    tracks,
+    events,
+    stats: {
+      sourceFrames: probe.frameCount,
+      analysedFrames: n,
+      durationS: round(durationS, 3),
+      observations: t.length,
+      tracks: tracks.length,
+      detectorRuns: ex.detectorRuns,
+      reference: { source: model.source, tracks: model.tracks, observations: model.observations, excludedTracks: model.excludedTracks, k: model.k },
+      perspective: model.perspective,
+      timings: {
+        bootstrapS: round(ex.timings.bootstrapS, 3),
+        decodeTrackS: round(decodeTrackS, 3),
+        detectS: round(ex.timings.detectS, 3),
+        fitS: round(fitS, 3),
+        scoreS: round(scoreS, 3),
+        heatmapS: round(heatmapS, 3),
+        eventsS: round(eventsS, 3),
+        totalS: round(totalS, 3),
+        referenceFitS: round(referenceFitS, 3),
+      },
+      realTimeFactor: round(durationS / Math.max(ownS, 1e-6), 2),
+      peakRssMB: round(peakRssBytes() / 2 ** 20, 1),
+      tableBytes: t.bytes,
+      notes,
+    },
+  };
 }
 
 const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;

@@ -15,6 +15,11 @@ export interface AnalysisParams {
   detector: string;
   /** 'self' = normality fit on the footage itself; otherwise reference evidence ids / file paths. */
   reference: 'self' | string[];
+  /**
+   * Self-referenced together with this other footage of the same camera (evidence ids / file paths): one
+   * model fit on all of it. Absent = the footage alone.
+   */
+  together?: string[];
   /** Gaussian smoothing of the frame score, in analysed frames. */
   sigma: number;
   /** Hysteresis thresholds on the smoothed score and event shaping. */

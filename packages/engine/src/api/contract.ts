@@ -276,6 +276,12 @@ export const contract = {
         evidenceId: Ids.evidence,
         /** Evidence of the same case marked as normal reference footage; none = self-referenced. */
         reference: z.array(Ids.evidence).max(50).optional(),
+        /**
+         * Self-referenced together with this other evidence of the same camera, not known to be normal: one
+         * normality model over all of it (an anomaly filling this clip is still judged against the rest).
+         * Not with `reference`.
+         */
+        together: z.array(Ids.evidence).max(50).optional(),
         fps: z.number().min(0.5).max(60).optional(),
         detector: z.enum(['auto', 'nanodet', 'centernet', 'none']).default('auto'),
       })

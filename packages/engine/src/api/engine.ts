@@ -176,11 +176,15 @@ export class Engine {
       },
       'analysis.start': (i) => {
         const ev = getEvidenceRow(db, i.evidenceId);
-        for (const r of i.reference ?? []) {
+        if (i.reference?.length && i.together?.length) {
+          throw new VigilError('invalid_input', 'Give either reference footage (known normal) or footage to analyse together (self-referenced), not both.');
+        }
+        for (const r of [...(i.reference ?? []), ...(i.together ?? [])]) {
           if (r === i.evidenceId) throw new VigilError('invalid_input', 'An evidence item cannot be its own reference footage.');
           if (getEvidenceRow(db, r).case_id !== ev.case_id) throw new VigilError('not_found', `Reference ${r} is not part of this case.`);
         }
-        const job = this.jobs.start('analysis', ev.case_id, { evidenceId: i.evidenceId, reference: i.reference ?? [], fps: i.fps, detector: i.detector }, i.evidenceId);
+        const params = { evidenceId: i.evidenceId, reference: i.reference ?? [], together: i.together ?? [], fps: i.fps, detector: i.detector };
+        const job = this.jobs.start('analysis', ev.case_id, params, i.evidenceId);
         return { jobId: job.id };
       },
       'analysis.list': (i) => {

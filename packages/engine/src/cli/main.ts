@@ -61,7 +61,7 @@ const USAGE = `vigil ${VIGIL_VERSION}: offline video anomaly investigation
   vigil detect FILE [--fps N] [--model nanodet|centernet] [--json]
   vigil analyze --db PATH --case ID --evidence EID [--reference EID,EID...] [--fps N] [--detector auto|nanodet|centernet|none] [--json]
   vigil analyze FILE --out result.json [--reference FILE,FILE...] [--fps N] [--detector NAME]
-  vigil eval --dataset DIR [--reference train|self] [--clips a,b] [--json]
+  vigil eval --dataset DIR [--reference train|self|together] [--clips a,b] [--json]
   vigil ask --db PATH --case ID [--conversation CID] "question" [--json]
   vigil explain --db PATH --case ID --event EVID [--json]
   vigil eval-qa --dataset DIR [--json]

@@ -1,11 +1,11 @@
 /**
  * The analysis job: run the pipeline on one evidence item (with reference clips of the same case, or
- * self-referenced), stream per-frame output into the case database, then commit scores, tracks and
+ * self-referenced, alone or together with other clips of the same camera), stream per-frame output into the case database, then commit scores, tracks and
  * events in one transaction. A failed or cancelled run leaves no partial rows.
  */
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import type { DetectorLike } from '../analysis/measurements.js';
-import { analyzeVideo } from '../analysis/pipeline.js';
+import { analyzeTogether, analyzeVideo, type AnalysisResult } from '../analysis/pipeline.js';
 import { isVigilError, VigilError } from '../errors.js';
 import { categorizeResultEvents } from '../reasoning/categorize.js';
 import { ModelRegistry } from '../inference/registry.js';
@@ -36,12 +36,15 @@ function modelInfo(detector: DetectorLike | null): AnalysisRecord['models'] {
 export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {
   const { db } = ctx;
   const ev = getEvidenceRow(db, String(ctx.params.evidenceId));
-  const referenceIds = (ctx.params.reference as string[] | undefined) ?? [];
-  const references = referenceIds.map((id) => {
+  const sameCase = (id: string) => {
     const r = getEvidenceRow(db, id);
     if (r.case_id !== ev.case_id) throw new VigilError('not_found', `Reference ${id} is not part of this case.`);
     return r;
-  });
+  };
+  const referenceIds = (ctx.params.reference as string[] | undefined) ?? [];
+  const references = referenceIds.map(sameCase);
+  const togetherIds = (ctx.params.together as string[] | undefined) ?? [];
+  const together = togetherIds.map(sameCase);
   const reference: 'self' | string[] = referenceIds.length ? referenceIds : 'self';
   const notes: string[] = [];
   ctx.onProgress(0, 'load models');
@@ -51,7 +54,7 @@ export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {
     caseId: ev.case_id,
     evidenceId: ev.id,
     jobId: ctx.job.id,
-    params: { ...(fps ? { fps } : {}), detector: String(ctx.params.detector ?? 'auto'), reference },
+    params: { ...(fps ? { fps } : {}), detector: String(ctx.params.detector ?? 'auto'), reference, ...(togetherIds.length ? { together: togetherIds } : {}) },
     models: modelInfo(detector),
     reference,
     engineVersion: VIGIL_VERSION,
@@ -59,17 +62,14 @@ export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {
   ctx.setTarget(analysisId);
   try {
     const sink = new DbAnalysisSink(db, analysisId);
-    const result = await analyzeVideo(ev.original_path, {
-      params: fps ? { fps } : {},
-      reference: references.length ? { paths: references.map((r) => r.original_path) } : 'self',
-      detector,
-      sink,
-      onProgress: ctx.onProgress,
-      signal: ctx.signal,
-    });
+    const common = { params: fps ? { fps } : {}, detector, onProgress: ctx.onProgress, signal: ctx.signal };
+    const result: AnalysisResult = together.length
+      ? (await analyzeTogether([ev.original_path, ...together.map((r) => r.original_path)], { ...common, sinks: [sink, ...together.map(() => null)] }))[0]!
+      : await analyzeVideo(ev.original_path, { ...common, reference: references.length ? { paths: references.map((r) => r.original_path) } : 'self', sink });
     sink.flush();
     const stats = { ...result.stats, notes: [...notes, ...result.stats.notes] } as unknown as Record<string, unknown>;
-    const params = { ...result.params, reference };
+    // Evidence ids, not file paths, are what the record keeps (paths stay inside the engine).
+    const params = { ...result.params, reference, ...(togetherIds.length ? { together: togetherIds } : {}) };
     ctx.onProgress(0.99, 'categorise');
     const events = categorizeResultEvents(db, analysisId, { frames: result.frames, tracks: result.tracks, events: result.events, params: result.params });
     const { eventIds } = finishAnalysis(db, analysisId, { frames: result.frames, tracks: result.tracks, events, stats, params });

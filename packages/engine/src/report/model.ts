@@ -58,6 +58,13 @@ export type ExhibitVerification =
   | { status: 'mismatch'; checkedAt: string; sha256: string }
   | { status: 'missing'; checkedAt: string; reason: string };
 
+export interface ReportReferenceItem {
+  ref: string;
+  fileName: string | null;
+  sha256: string | null;
+  exhibit: string | null;
+}
+
 export interface ReportAnalysis {
   id: string;
   evidenceId: string;
@@ -66,7 +73,8 @@ export interface ReportAnalysis {
   engineVersion: string;
   params: AnalysisParams;
   models: AnalysisRecord['models'];
-  reference: { kind: 'self' } | { kind: 'footage'; items: { ref: string; fileName: string | null; sha256: string | null; exhibit: string | null }[] };
+  /** Self-referenced (alone, or together with `items`), or reference footage `items`. */
+  reference: { kind: 'self' | 'footage'; items: ReportReferenceItem[] };
   stats: Record<string, unknown> | null;
   createdAt: string;
   finishedAt: string | null;
@@ -249,15 +257,14 @@ export function gatherReport(db: Db, o: GatherOptions): ReportModel {
   const analyses: ReportAnalysis[] = [...analysisIds].map((id) => {
     const a = getAnalysis(db, id);
     const ex = exhibitById.get(a.evidenceId)!;
+    const item = (ref: string): ReportReferenceItem => {
+      const row = evidenceRowById.get(ref);
+      return { ref, fileName: row?.file_name ?? null, sha256: row?.sha256 ?? null, exhibit: row ? exhibitById.get(row.id)!.label : null };
+    };
+    const together = Array.isArray(a.params.together) ? (a.params.together as string[]) : [];
     const reference: ReportAnalysis['reference'] = a.reference === 'self'
-      ? { kind: 'self' }
-      : {
-          kind: 'footage',
-          items: a.reference.map((ref) => {
-            const row = evidenceRowById.get(ref);
-            return { ref, fileName: row?.file_name ?? null, sha256: row?.sha256 ?? null, exhibit: row ? exhibitById.get(row.id)!.label : null };
-          }),
-        };
+      ? { kind: 'self', items: together.map(item) }
+      : { kind: 'footage', items: a.reference.map(item) };
     return {
       id: a.id, evidenceId: a.evidenceId, exhibit: ex.label, state: a.state, engineVersion: a.engineVersion, params: a.params, models: a.models, reference,
       stats: a.stats, createdAt: a.createdAt, finishedAt: a.finishedAt, job: jobOf(db, a.jobId),

@@ -267,9 +267,12 @@ ${x.probeWarnings.length ? `<br><span class="muted">Media notes: ${x.probeWarnin
 
 function analysisBlock(m: ReportModel, a: ReportAnalysis): string {
   const exhibit = m.exhibits.find((x) => x.evidenceId === a.evidenceId)!;
-  const ref = a.reference.kind === 'self'
-    ? 'Self-referenced: normal activity was learned from this footage itself.'
-    : a.reference.items.map((r) => (r.fileName ? `${esc(r.exhibit ?? '')} ${esc(r.fileName)} (SHA-256 <span class="hash">${esc(r.sha256 ?? '')}</span>)` : `<span class="mono">${esc(r.ref)}</span>`)).join('<br>');
+  const items = a.reference.items.map((r) => (r.fileName ? `${esc(r.exhibit ?? '')} ${esc(r.fileName)} (SHA-256 <span class="hash">${esc(r.sha256 ?? '')}</span>)` : `<span class="mono">${esc(r.ref)}</span>`)).join('<br>');
+  const ref = a.reference.kind === 'footage'
+    ? items
+    : a.reference.items.length
+      ? `Self-referenced together with other footage of the same camera, not known to be normal: normal activity was learned from this footage and<br>${items}`
+      : 'Self-referenced: normal activity was learned from this footage itself.';
   const models = a.models.length
     ? `<table class="compact"><thead><tr><th>Model</th><th>SHA-256</th><th>Source</th><th>Execution provider</th></tr></thead><tbody>${a.models.map((x) => `<tr><td>${esc(x.name)}</td><td class="hash">${esc(x.sha256)}</td><td class="small">${esc(x.source)}</td><td>${esc(x.ep)}</td></tr>`).join('')}</tbody></table>`
     : '<p class="small">No neural network model was used in this analysis (motion-based detection and tracking only).</p>';

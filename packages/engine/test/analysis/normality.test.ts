@@ -209,7 +209,7 @@ describe('normality model', () => {
       f.vx[i] = -f.speed[i];
       f.direction[i] = 180;
     }
-    const { model, scores } = selfReferencedScores(w.input, w.frames, fitOpts);
+    const { model, scores: [scores] } = selfReferencedScores([w.input], [w.frames], fitOpts);
     const why = explainObservations(model, f, odd, scores);
     const position = why.find((c) => c.attribute === 'position');
     expect(position?.value).toMatch(/, 0\.95\)$/);
@@ -224,7 +224,7 @@ describe('normality model', () => {
     const r4 = rng(9);
     const speeds = Array.from({ length: 31 }, (_, t) => Array.from({ length: 60 }, (_, k) => (t === 30 && k >= 48 ? 1.2 : 0.3 + 0.03 * (r4() - 0.5))));
     const w = walkers(speeds);
-    const { model, scores } = selfReferencedScores(w.input, w.frames, fitOpts);
+    const { model, scores: [scores] } = selfReferencedScores([w.input], [w.frames], fitOpts);
     expect(model.excludedTracks).toBe(0);
     const fast = 30 * 60 + 55; // track 31, frame 55
     expect(objectFrameScore(model, scores, fast)).toBeGreaterThan(0.5);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDetector } from '../../src/analysis/detector-choice.js';
 import { iou } from '../../src/analysis/geometry.js';
-import { analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../src/analysis/pipeline.js';
+import { analyzeTogether, analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../src/analysis/pipeline.js';
 import type { AnalysisSink, AnomalyEvent, Box, HeatmapFrame, TrackObservation } from '../../src/analysis/types.js';
 import { gaussianSmooth } from '../../src/eval/frame-auc.js';
 import { isVigilError } from '../../src/errors.js';
@@ -187,6 +187,48 @@ describe('analyzeVideo on generated footage', () => {
     expect(r.events).toEqual([]);
     expect(r.tracks.length).toBeGreaterThan(10);
   }, 60_000);
+});
+
+describe('analyzeTogether: several clips of one camera as their own reference', () => {
+  it('finds a clip full of runners that, alone, is its own normal', async () => {
+    // A runner entering every 2 s and nobody else: alone, running is what everyone does here.
+    const runners = await makeScene(dir, {
+      name: 'runners-only.mp4',
+      seconds: SECONDS,
+      fps: 10,
+      width: W,
+      height: H,
+      objects: Array.from({ length: 6 }, (_, k) => ({ ...runnerObj, x0: -12 - k * 180 })),
+    });
+    const walkersB = await scene('walkers-b.mp4', TEST_LANES, []);
+    const alone = await analyzeVideo(runners.path, { sink: sink(), reference: 'self' });
+    expect(alone.events).toEqual([]);
+
+    const sinks = [sink(), sink(), null];
+    const [r, w] = await analyzeTogether([runners.path, reference.path, walkersB.path], { sinks });
+    const rr = r!;
+    // Together with the walkers the same camera recorded, the runners stand out, for speed, most of the clip.
+    const e = topEvent(rr);
+    expect(e.topAttributes[0].attribute).toBe('speed');
+    const covered = rr.events.reduce((s, x) => s + x.endTime - x.startTime, 0);
+    expect(covered).toBeGreaterThan(SECONDS / 2);
+    expect(rr.params.reference).toBe('self');
+    expect(rr.params.together).toEqual([reference.path, walkersB.path]);
+    expect(rr.stats.reference.tracks).toBeGreaterThan(alone.stats.reference.tracks * 3);
+    // The walkers' clip stays quiet, and the clip given no sink only joined the reference.
+    expect(w!.events).toEqual([]);
+    expect(sinks[1]!.finished).toBe(1);
+    expect(sinks[0]!.heatmaps.length).toBe(rr.frames.length);
+  }, 120_000);
+
+  it('refuses footage of another camera view', async () => {
+    const wide = await makeClip(dir, { name: 'wide-together.mp4', seconds: 1, fps: 10, width: 320, height: 180 });
+    const s = sink();
+    const err = await analyzeTogether([runner.path, wide], { sinks: [s, null] }).catch((x: unknown) => x);
+    expect(isVigilError(err) && err.code === 'invalid_input').toBe(true);
+    expect((err as Error).message).toMatch(/same camera view/);
+    expect(s.finished).toBe(0);
+  }, 30_000);
 });
 
 describe('analyzeVideo on bad or unusual input', () => {

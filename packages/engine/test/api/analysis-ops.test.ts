@@ -85,6 +85,27 @@ describe('analysis through the engine: job, persisted results, overlays, review'
     expect((await call('audit.verify', {})).ok).toBe(true);
   });
 
+  it('analyses a clip together with other footage of the camera: one stored analysis that records it', async () => {
+    const quiet = await makeScene(dir, { name: 'plaza-later.mp4', seconds: 8, fps: 10, width: 320, height: 240, objects: walkers({ width: 320, seconds: 8, lanes: [10, 55, 100, 145, 195] }) });
+    const { jobId: imp } = await call('evidence.import', { caseId, path: quiet.path });
+    await engine.jobs.idle();
+    const quietId = (await call('jobs.get', { jobId: imp })).targetId;
+    const before = (await call('analysis.list', { evidenceId })).length;
+    const { jobId } = await call('analysis.start', { evidenceId: quietId, together: [evidenceId], detector: 'none' });
+    await engine.jobs.idle();
+    const job = await call('jobs.get', { jobId });
+    expect(job.state, job.error ?? '').toBe('done');
+    const [a] = await call('analysis.list', { evidenceId: quietId });
+    expect(a).toMatchObject({ state: 'done', reference: 'self' });
+    expect(a.params.together).toEqual([evidenceId]);
+    // The model saw both clips (the runner's clip has 20+ tracks of its own), only the target was stored.
+    expect(a.stats.reference.tracks).toBeGreaterThan(a.stats.tracks);
+    expect((await call('analysis.list', { evidenceId })).length).toBe(before);
+    expect(await call('events.list', { caseId, evidenceId: quietId })).toEqual([]);
+    await expect(call('analysis.start', { evidenceId: quietId, together: [evidenceId], reference: [evidenceId] })).rejects.toThrow(/not both/);
+    await expect(call('analysis.start', { evidenceId: quietId, together: [quietId] })).rejects.toThrow(/own reference/);
+  });
+
   it('refuses a reference from another case and an evidence item as its own reference', async () => {
     await expect(call('analysis.start', { evidenceId, reference: [evidenceId] })).rejects.toThrow(/own reference/);
     await expect(call('analysis.start', { evidenceId, reference: ['ev_aaaaaaaaaaaaaaaa'] })).rejects.toThrow(/No evidence/);

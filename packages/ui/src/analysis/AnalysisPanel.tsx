@@ -1,5 +1,6 @@
 /**
- * Start an anomaly analysis of the evidence under review (reference clips, rate, detector), follow its
+ * Start an anomaly analysis of the evidence under review (other clips as known-normal reference or as
+ * same-camera footage analysed together, rate, detector), follow its
  * job (stage names, progress, ETA, cancel) and summarise the latest result. Results reach the player,
  * timeline and events list through the job's finish event (query invalidation), without a reload.
  */
@@ -33,7 +34,9 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
   const status = useAnalysisStatus(evidence.id);
   const jobs = useOp('jobs.list', { caseId: evidence.caseId });
   const [startedJobId, setStartedJobId] = useState<string | null>(null);
-  const [reference, setReference] = useState<string[]>([]);
+  const [selected, setSelected] = useState<string[]>([]);
+  // How the selected clips serve: known normal activity, or footage of the same camera not checked by anyone.
+  const [useAs, setUseAs] = useState<'reference' | 'together'>('reference');
   const [rate, setRate] = useState('');
   const [detector, setDetector] = useState<DetectorChoice>('auto');
   const [settingsOpen, setSettingsOpen] = useState<boolean | null>(null);
@@ -63,7 +66,7 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
     start.mutate({
       evidenceId: evidence.id,
       detector,
-      ...(reference.length ? { reference } : {}),
+      ...(selected.length ? { [useAs]: selected } : {}),
       ...(rate ? { fps: Number(rate) } : {}),
     });
   };
@@ -87,14 +90,14 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
         {open && (
           <div className="analysis-settings" data-testid="analysis-settings">
             <fieldset className="reference-list">
-              <legend>Reference footage (normal activity)</legend>
+              <legend>Compare with other clips of this case</legend>
               {others.length === 0 && <div className="dim small-text">No other clips in this case: the footage is compared with itself.</div>}
               {others.map((o) => (
                 <label key={o.id} className="check-row" data-testid="analysis-reference" data-evidence-id={o.id}>
                   <input
                     type="checkbox"
-                    checked={reference.includes(o.id)}
-                    onChange={(e) => setReference((r) => (e.target.checked ? [...r, o.id] : r.filter((x) => x !== o.id)))}
+                    checked={selected.includes(o.id)}
+                    onChange={(e) => setSelected((r) => (e.target.checked ? [...r, o.id] : r.filter((x) => x !== o.id)))}
                   />
                   <span className="mono-name" title={o.fileName}>
                     {o.fileName}
@@ -102,8 +105,20 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
                   <span className="dim">{formatDuration(o.durationS)}</span>
                 </label>
               ))}
-              {others.length > 0 && reference.length === 0 && <div className="dim small-text">None selected: the footage is its own reference (self-referenced).</div>}
+              {others.length > 0 && selected.length === 0 && <div className="dim small-text">None selected: the footage is its own reference (self-referenced).</div>}
             </fieldset>
+            {selected.length > 0 && (
+              <div className="use-as" role="radiogroup" aria-label="The selected clips are">
+                <label className="check-row">
+                  <input type="radio" name="use-as" data-testid="analysis-use-reference" checked={useAs === 'reference'} onChange={() => setUseAs('reference')} />
+                  <span>Normal activity (checked): what this footage is compared with</span>
+                </label>
+                <label className="check-row">
+                  <input type="radio" name="use-as" data-testid="analysis-use-together" checked={useAs === 'together'} onChange={() => setUseAs('together')} />
+                  <span>Same camera, not checked: learn normal activity from all of it together</span>
+                </label>
+              </div>
+            )}
             <div className="settings-grid">
               <label>
                 <span className="field-label">Analysis rate</span>
@@ -148,10 +163,17 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
   );
 }
 
+function referenceText(a: { reference: 'self' | string[]; params: Record<string, unknown> }): string {
+  const plural = (n: number) => `${n} clip${n === 1 ? '' : 's'}`;
+  if (a.reference !== 'self') return `${plural(a.reference.length)} as reference`;
+  const together = Array.isArray(a.params.together) ? a.params.together.length : 0;
+  return together ? `self-referenced with ${plural(together)}` : 'self-referenced';
+}
+
 function LatestSummary({ analysis }: { analysis: NonNullable<ReturnType<typeof useAnalysisStatus>['latest']> }) {
   const s = (analysis.stats ?? {}) as { tracks?: number; analysedFrames?: number; realTimeFactor?: number; notes?: string[] };
   const parts = [
-    analysis.reference === 'self' ? 'self-referenced' : `${analysis.reference.length} ref. clip${analysis.reference.length === 1 ? '' : 's'}`,
+    referenceText(analysis),
     typeof s.tracks === 'number' ? `${s.tracks} tracks` : null,
     typeof s.realTimeFactor === 'number' ? `${s.realTimeFactor.toFixed(1)}× real time` : null,
   ].filter(Boolean);

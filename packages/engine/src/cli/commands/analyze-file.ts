@@ -1,5 +1,5 @@
 /**
- * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self] [--fps N] [--width N]
+ * `vigil analyze FILE --out result.json [--reference a.mp4,b.mp4|self | --together c.mp4,d.mp4] [--fps N] [--width N]
  * [--detector nanodet|centernet|none] [--params JSON|FILE] [--heatmaps] --json`: anomaly analysis of one video without a case
  * database, for batch work. The JSON file holds the parameters, frame scores, tracks, events, statistics and
  * every tracked observation (heatmaps too with --heatmaps, base64 uint8); stdout gets a summary.
@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeVideo, type AnalysisResult } from '../../analysis/pipeline.js';
+import { analyzeTogether, analyzeVideo, type AnalysisResult } from '../../analysis/pipeline.js';
 import type { FullAnalysisParams } from '../../analysis/params.js';
 import type { AnalysisSink, HeatmapFrame, TrackObservation } from '../../analysis/types.js';
 import { VigilError, type ProgressFn } from '../../errors.js';
@@ -78,13 +78,15 @@ export async function runAnalyzeFile(a: ParsedArgs, opts: { onProgress?: Progres
   const out = path.resolve(outFlag);
   if (!existsSync(path.dirname(out))) throw new VigilError('not_found', `The folder for --out does not exist: ${path.dirname(out)}`);
 
-  const refFlag = flag(a, 'reference');
-  let reference: { paths: string[] } | 'self' = 'self';
-  if (refFlag && refFlag !== 'self') {
-    const paths = refFlag.split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
+  const clips = (name: string): string[] => {
+    const paths = (flag(a, name) ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
     for (const p of paths) if (!existsSync(p)) throw new VigilError('not_found', `Reference clip not found: ${p}`);
-    reference = { paths };
-  }
+    return paths;
+  };
+  const refFlag = flag(a, 'reference');
+  const reference: { paths: string[] } | 'self' = refFlag && refFlag !== 'self' ? { paths: clips('reference') } : 'self';
+  const together = clips('together');
+  if (reference !== 'self' && together.length) throw new VigilError('invalid_input', 'Give --reference (footage known to be normal) or --together (footage of the same camera to analyse with), not both.');
   const params = paramOverrides(a);
   const hm = a.flags.heatmaps;
   const withHeatmaps = hm === true || hm === 'true' || hm === '1' || hm === 'yes';
@@ -103,7 +105,10 @@ export async function runAnalyzeFile(a: ParsedArgs, opts: { onProgress?: Progres
   const detector = await openDetector(flag(a, 'detector'));
   let result: AnalysisResult;
   try {
-    result = await analyzeVideo(input, { params, reference, detector, sink, onProgress: opts.onProgress, signal: opts.signal });
+    const common = { params, detector, onProgress: opts.onProgress, signal: opts.signal };
+    result = together.length
+      ? (await analyzeTogether([input, ...together], { ...common, sinks: [sink, ...together.map(() => null)] }))[0]!
+      : await analyzeVideo(input, { ...common, reference, sink });
   } finally {
     await detector?.dispose();
   }

@@ -1,14 +1,16 @@
 /**
- * `vigil eval --dataset DIR [--reference train|self] [--clips a,b] [--fps N] [--detector nanodet|none]
+ * `vigil eval --dataset DIR [--reference train|self|together] [--clips a,b] [--fps N] [--detector nanodet|none]
  * --json`: runs the analysis over the test clips of a dataset in the `ground_truth.json` v1 layout and scores
  * it: frame AUC (micro and macro, raw and smoothed with the analysis' own σ), RBDC/TBDC from the tracked
  * boxes, pixel AUC from the heatmaps at mask resolution, event F1 from the events, plus speed and memory.
  *
  * With `--reference train` the normality model is fit once on all training clips (normal only) and reused
- * for every test clip; with `self` every clip is its own reference and no training footage is used.
+ * for every test clip; with `self` every clip is its own reference; with `together` the test clips together
+ * are their own reference (one camera's footage analysed at once, analyzeTogether). Neither of the last two
+ * uses training footage.
  */
 import path from 'node:path';
-import { analyzeVideo, fitNormality, type FittedReference } from '../../analysis/pipeline.js';
+import { analyzeTogether, analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../analysis/pipeline.js';
 import type { AnalysisSink, HeatmapFrame } from '../../analysis/types.js';
 import { openDetector } from '../../analysis/detector-choice.js';
 import { VigilError, throwIfAborted, type ProgressFn } from '../../errors.js';
@@ -37,7 +39,7 @@ export interface EvalClipResult {
 
 export interface EvalResult {
   dataset: string;
-  reference: 'train' | 'self';
+  reference: RefMode;
   detector: string;
   microAUC: number | null;
   macroAUC: number | null;
@@ -86,11 +88,38 @@ function holdIndex(analysedFrames: readonly number[], frameCount: number): Int32
   return map;
 }
 
+const REF_MODES = ['train', 'self', 'together'] as const;
+type RefMode = (typeof REF_MODES)[number];
+
+/** What the analysis sink of one clip collects for scoring. */
+interface ClipOutput {
+  sink: AnalysisSink;
+  heatmaps: Map<number, HeatmapFrame>;
+  boxes: Map<number, { box: Box; score: number }[]>;
+}
+
+function clipOutput(): ClipOutput {
+  const heatmaps = new Map<number, HeatmapFrame>();
+  const boxes = new Map<number, { box: Box; score: number }[]>();
+  const sink: AnalysisSink = {
+    observations: (batch) => {
+      for (const o of batch) {
+        let l = boxes.get(o.frame);
+        if (!l) boxes.set(o.frame, (l = []));
+        l.push({ box: o.box, score: o.score });
+      }
+    },
+    heatmap: (h) => heatmaps.set(h.frame, h),
+    finish: () => {},
+  };
+  return { sink, heatmaps, boxes };
+}
+
 export async function runEval(a: ParsedArgs, opts: { onProgress?: ProgressFn; signal?: AbortSignal; log?: (m: string) => void } = {}): Promise<EvalResult> {
   const dir = flag(a, 'dataset');
   if (!dir) throw new VigilError('invalid_input', '--dataset is required (a folder with ground_truth.json, e.g. the UCSD Ped2 copy).');
-  const refMode = flag(a, 'reference') ?? 'train';
-  if (refMode !== 'train' && refMode !== 'self') throw new VigilError('invalid_input', `--reference must be "train" or "self", got "${refMode}".`);
+  const refMode = (flag(a, 'reference') ?? 'train') as RefMode;
+  if (!REF_MODES.includes(refMode)) throw new VigilError('invalid_input', `--reference must be one of ${REF_MODES.join(', ')}; got "${refMode}".`);
   const gt = loadGroundTruth(dir);
   const allTest = gt.clips.filter((c) => c.split === 'test');
   let test = allTest;
@@ -139,34 +168,47 @@ export async function runEval(a: ParsedArgs, opts: { onProgress?: ProgressFn; si
     let sigmaS = 0;
     let params: Record<string, unknown> = {};
 
+    // With `together` every clip is analysed (and the results held) before any is scored.
+    let joint: { results: (AnalysisResult | null)[]; outputs: ClipOutput[]; tookS: number } | null = null;
+    if (refMode === 'together') {
+      log(`analysing ${test.length} test clips together`);
+      const outputs = test.map(() => clipOutput());
+      const t0 = performance.now();
+      const results = await analyzeTogether(
+        test.map((c) => c.videoPath),
+        { params: overrides, detector, sinks: outputs.map((o) => o.sink), signal: opts.signal, onProgress: (f) => progress(0.9 * f, 'analyse together') },
+      );
+      joint = { results, outputs, tookS: (performance.now() - t0) / 1000 };
+      processS = joint.tookS;
+    }
+
     for (let ci = 0; ci < test.length; ci++) {
       throwIfAborted(opts.signal);
       const clip = test[ci];
-      log(`analysing ${clip.name}`);
-      const heatmaps = new Map<number, HeatmapFrame>();
-      const boxes = new Map<number, { box: Box; score: number }[]>();
-      const sink: AnalysisSink = {
-        observations: (batch) => {
-          for (const o of batch) {
-            let l = boxes.get(o.frame);
-            if (!l) boxes.set(o.frame, (l = []));
-            l.push({ box: o.box, score: o.score });
-          }
-        },
-        heatmap: (h) => heatmaps.set(h.frame, h),
-        finish: () => {},
-      };
-      const t0 = performance.now();
-      const r = await analyzeVideo(clip.videoPath, {
-        params: overrides,
-        reference: fitted ?? 'self',
-        detector,
-        sink,
-        signal: opts.signal,
-        onProgress: (f) => progress(refShare + (1 - refShare) * ((ci + f) / test.length), clip.name),
-      });
-      const took = (performance.now() - t0) / 1000;
-      processS += took;
+      let out: ClipOutput;
+      let r: AnalysisResult;
+      let took: number;
+      if (joint) {
+        out = joint.outputs[ci];
+        r = joint.results[ci]!;
+        took = r.stats.durationS / Math.max(r.stats.realTimeFactor, 1e-9);
+        progress(0.9 + 0.1 * (ci / test.length), clip.name);
+      } else {
+        log(`analysing ${clip.name}`);
+        out = clipOutput();
+        const t0 = performance.now();
+        r = await analyzeVideo(clip.videoPath, {
+          params: overrides,
+          reference: fitted ?? 'self',
+          detector,
+          sink: out.sink,
+          signal: opts.signal,
+          onProgress: (f) => progress(refShare + (1 - refShare) * ((ci + f) / test.length), clip.name),
+        });
+        took = (performance.now() - t0) / 1000;
+        processS += took;
+      }
+      const { heatmaps, boxes } = out;
       footageS += r.stats.durationS;
       analysedTotal += r.frames.length;
       sigma = r.params.sigma;
