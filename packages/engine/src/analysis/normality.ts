@@ -663,7 +663,6 @@ export function selfReferencedScores(inputs: readonly FitInput[], frames: readon
     for (const v of frameMaxZ(input.features, scores[si], frames[si], (i) => excluded[si].has(input.trackIds[i]))) normalMaxima.push(v);
   });
   fit.model.frameCalibration = calibrationOf(normalMaxima, o.quantile, 1 - o.selfKShare);
-  if (process.env.VIGIL_DUMP) (globalThis as any).__dump = { normalMaxima, frames, all: inputs.map((input, si) => Array.from(frameMaxZ(input.features, scores[si], frames[si]))) };
   return { model: fit.model, scores };
 }
 
