@@ -11,7 +11,7 @@ import { yuvToRgb } from '../media/yuv.js';
 import { halfResolution } from './block-flow.js';
 import { HeatSpool } from './heat-spool.js';
 import { roiFeature } from '../inference/detector.js';
-import { buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
+import { boxFlow, buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
 import { MotionModel, medianBackground, type MotionParams } from './motion.js';
 import { encodeFlow, flowRecordBytes } from './motion-term.js';
 import { FrameTable, ObservationTable, SOURCE_DETECTOR, SOURCE_INTERPOLATED, SOURCE_MOTION } from './observations.js';
@@ -147,7 +147,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     const meas = buildMeasurements(m.blobs, detections, m.flow, gray, W, H);
     // Appearance vectors for every object (detected or not) on frames where the backbone ran.
     if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, x.box);
-    const emitted = tracker.step(ordinal, meas);
+    const emitted = tracker.step(ordinal, meas, (box) => boxFlow(m.flow, box));
     if (detections) tracker.markDetectorRun();
     const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
     for (const e of emitted) {

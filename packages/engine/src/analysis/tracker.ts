@@ -4,7 +4,9 @@
  * appearance term when both sides have one), confident measurements first, then weak ones only to extend
  * tracks already running (low-score recovery). Tracks that miss a few frames survive as "lost" and are
  * re-acquired; the gap is then filled with interpolated observations. A track becomes visible only after
- * `minHits` matches, so single-frame noise never becomes an object.
+ * `minHits` matches, so single-frame noise never becomes an object. A motion blob that holds several running
+ * tracks (a group walking together) is not matched to any one of them: each member moves on by the flow of
+ * its own pixels, keeping its size, until the group splits.
  *
  * Frames are analysed-frame ordinals (0, 1, 2, ...); velocities are pixels per analysed frame.
  */
@@ -95,6 +97,14 @@ interface Track {
   looks: number;
 }
 
+/** Share of box a's area inside box b. */
+function containment(a: Box, b: Box): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  const area = (a[2] - a[0]) * (a[3] - a[1]);
+  return w > 0 && h > 0 && area > 0 ? (w * h) / area : 0;
+}
+
 function histogramDistance(a: Float32Array, b: Float32Array): number {
   let inter = 0;
   for (let i = 0; i < a.length; i++) inter += Math.min(a[i], b[i]);
@@ -156,11 +166,14 @@ export class Tracker {
   /**
    * Processes one analysed frame and returns the observations that became reportable (this frame's, plus
    * buffered ones of tracks confirmed now, plus interpolated gap fills), in per-track time order.
+   * `flowIn(box)`: the median block flow inside a box this frame, which moves members of group blobs.
    */
-  step(ordinal: number, measurements: readonly Measurement[]): TrackedObservation[] {
+  step(ordinal: number, measurements: readonly Measurement[], flowIn?: (box: Box) => { vx: number; vy: number } | null): TrackedObservation[] {
     const p = this.params;
     for (const t of this.tracks) t.kf.predict();
-    const meas = measurements.filter((m) => m.score >= p.lowScore);
+    const usable = measurements.filter((m) => m.score >= p.lowScore);
+    const groups = this.groupBlobs(usable);
+    const meas = usable.filter((m) => !groups.has(m));
     const high = meas.filter((m) => m.score >= p.highScore);
     const low = meas.filter((m) => m.score < p.highScore);
     const out: TrackedObservation[] = [];
@@ -178,6 +191,20 @@ export class Tracker {
     const rest3 = this.associate(tentative, rest1, p.maxCost, ordinal, matched, out);
     // 4. What is still unexplained and confident starts a tentative track.
     for (const m of rest3) this.startTrack(ordinal, m);
+    // 5. Members of a group blob the steps above left unmatched move on by the flow of their own pixels.
+    for (const [m, members] of groups) {
+      for (const t of members) {
+        if (matched.has(t)) continue;
+        const f = flowIn?.(t.kf.box()) ?? null;
+        // The last measured box moved by the flow of its pixels (else the filter's velocity): the blob says
+        // nothing about one member's extent, so the size stays.
+        const [vx, vy] = f ? [f.vx, f.vy] : t.kf.velocity();
+        const b = t.lastBox;
+        const box: Box = [b[0] + vx, b[1] + vy, b[2] + vx, b[3] + vy];
+        this.applyMatch(t, { box, score: m.score, label: 'unknown', source: 'motion', flow: f, appearance: null }, ordinal, out);
+        matched.add(t);
+      }
+    }
 
     const survivors: Track[] = [];
     for (const t of this.tracks) {
@@ -189,6 +216,26 @@ export class Tracker {
       survivors.push(t);
     }
     this.tracks = survivors;
+    return out;
+  }
+
+  /**
+   * Motion blobs that hold two or more running tracks (each predicted box mostly inside): people walking
+   * together merge into one blob, which is their union, not an object. Matched to one member, it would give
+   * that track the group's box and speed and leave the others lost: a skateboarder inside a group vanished
+   * for as long as the group stayed together.
+   */
+  private groupBlobs(meas: readonly Measurement[]): Map<Measurement, Track[]> {
+    const out = new Map<Measurement, Track[]>();
+    const running = this.tracks.filter((t) => t.confirmed && t.missed === 0);
+    const claimed = new Set<Track>();
+    for (const m of meas) {
+      if (m.source !== 'motion') continue;
+      const inside = running.filter((t) => !claimed.has(t) && containment(t.kf.box(), m.box) >= 0.6);
+      if (inside.length < 2) continue;
+      for (const t of inside) claimed.add(t);
+      out.set(m, inside);
+    }
     return out;
   }
 

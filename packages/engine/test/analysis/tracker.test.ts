@@ -60,6 +60,47 @@ describe('Tracker', () => {
     expect(owner(25, boxB)).toBe(bBefore);
   });
 
+  it('follows each member of a group blob by its own flow: a faster one inside the group stays its own track', () => {
+    // A walker (3 px/frame) and a skater (5 px/frame) overtaking just below: from frame 8 to 27
+    // background subtraction sees them as one blob; block flow still tells each one's pixels apart.
+    const walker = (k: number): Box => [40 + 3 * k, 50, 52 + 3 * k, 80];
+    const skater = (k: number): Box => [5 * k, 66, 12 + 5 * k, 96];
+    const merged = (k: number) => k >= 8 && k <= 27;
+    const frames: Measurement[][] = [];
+    const flows: ((box: Box) => { vx: number; vy: number })[] = [];
+    for (let k = 0; k < 40; k++) {
+      const w = walker(k);
+      const s = skater(k);
+      frames.push(merged(k) ? [meas([Math.min(w[0], s[0]), 50, Math.max(w[2], s[2]), 96])] : [meas(w), meas(s)]);
+      // The blocks under a box move with the object whose centre is nearer.
+      const d = (a: Box, b: Box) => Math.hypot(a[0] + a[2] - b[0] - b[2], a[1] + a[3] - b[1] - b[3]);
+      flows.push((b) => (d(b, s) < d(b, w) ? { vx: 5, vy: 0 } : { vx: 3, vy: 0 }));
+    }
+    const tracker = new Tracker();
+    const tracks = new Map<number, TrackedObservation[]>();
+    frames.forEach((m, k) => {
+      for (const o of tracker.step(k, m, flows[k])) tracks.set(o.trackId, [...(tracks.get(o.trackId) ?? []), o]);
+    });
+    const near = (o: TrackedObservation, b: Box) => Math.abs((o.box[0] + o.box[2]) / 2 - (b[0] + b[2]) / 2) < 4;
+    const owner = (k: number, box: (k: number) => Box) => [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
+    const w = owner(4, walker);
+    const s = owner(4, skater);
+    expect(w).toBeDefined();
+    expect(s).toBeDefined();
+    expect(w).not.toBe(s);
+    for (let k = 9; k <= 27; k++) {
+      // Both are reported inside the group, where they are, with their own speed and their own size.
+      const ow = tracks.get(w!)!.find((o) => o.ordinal === k)!;
+      const os = tracks.get(s!)!.find((o) => o.ordinal === k)!;
+      expect(near(ow, walker(k)) && near(os, skater(k)), `frame ${k}`).toBe(true);
+      expect(ow.flow?.vx).toBe(3);
+      expect(os.flow?.vx).toBe(5);
+      expect(os.box[2] - os.box[0]).toBeCloseTo(12, 0);
+    }
+    expect(owner(35, walker)).toBe(w);
+    expect(owner(35, skater)).toBe(s);
+  });
+
   it('recovers an object after an occlusion gap and fills the gap with interpolated observations', () => {
     const frames: Measurement[][] = [];
     for (let k = 0; k < 20; k++) frames.push(k >= 8 && k < 12 ? [] : [meas(boxA(k))]);
