@@ -68,15 +68,17 @@ export interface AnalysisStats {
     bootstrapS: number;
     decodeTrackS: number;
     detectS: number;
+    /** Fitting the normality model (analysed together: this clip's share of the joint fit, by duration). */
     fitS: number;
     scoreS: number;
     heatmapS: number;
     eventsS: number;
+    /** Wall time since the analysis started (analysed together: since the joint job started). */
     totalS: number;
     /** Fitting reference footage given as paths (excluded from the real-time factor). */
     referenceFitS: number;
   };
-  /** Seconds of footage per second of processing (reference fitting excluded when it was pre-fit). */
+  /** Seconds of footage per second of this clip's own processing (decode+track, fit, score, heatmaps, events). */
   realTimeFactor: number;
   /** Peak resident memory of the process (the kernel's high-water mark, so it covers anything run before). */
   peakRssMB: number;
@@ -298,9 +300,15 @@ function isFitted(r: AnalyzeOptions['reference']): r is FittedReference {
   return typeof r === 'object' && r !== null && (r as FittedReference).kind === 'fitted-reference';
 }
 
+/** One video probed, with the parameters resolved for it. */
+interface Probed {
+  probe: ProbeResult;
+  params: FullAnalysisParams;
+  notes: string[];
+}
+
 /** One video decoded and tracked, waiting for its normality model. */
 interface Extracted extends Probed {
-  file: string;
   ex: Extraction;
   started: number;
   decodeTrackS: number;
@@ -311,12 +319,6 @@ interface Extracted extends Probed {
 interface Span {
   from: number;
   to: number;
-}
-
-interface Probed {
-  probe: ProbeResult;
-  params: FullAnalysisParams;
-  notes: string[];
 }
 
 async function probeFor(file: string, opts: Omit<AnalyzeOptions, 'sink'>): Promise<Probed> {
@@ -341,7 +343,7 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
   const n = ex.frames.length;
   if (n === 1) pre.notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
   else if (ex.observations.length === 0) pre.notes.push('No moving objects were found in the footage: nothing to score.');
-  return { file, ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
+  return { ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
 }
 
 /** Analyses one video and streams observations and heatmaps to `sink`; see the module comment. */
@@ -470,7 +472,9 @@ export async function analyzeTogether(files: readonly string[], opts: AnalyzeTog
         continue;
       }
       const span = { from: 0.85 + 0.15 * share(i), to: 0.85 + 0.15 * share(i + 1) };
-      results.push(finishAnalysis(xs[i], { model, features: inputs[i].features, scores: self.scores[i], motionCal, fitS }, sink, span, opts));
+      // The joint fit is shared: each clip's timings carry its share by duration.
+      const fitShare = fitS * (share(i + 1) - share(i));
+      results.push(finishAnalysis(xs[i], { model, features: inputs[i].features, scores: self.scores[i], motionCal, fitS: fitShare }, sink, span, opts));
     }
     return results;
   } finally {
