@@ -3,6 +3,8 @@
  * object that runs, stops and stays, or moves against the flow. The event must be found at the right time
  * and its box at the right place, with the attribute that makes it anomalous on top.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDetector } from '../../src/analysis/detector-choice.js';
 import { iou } from '../../src/analysis/geometry.js';
@@ -220,6 +222,17 @@ describe('analyzeTogether: several clips of one camera as their own reference', 
     expect(sinks[1]!.finished).toBe(1);
     expect(sinks[0]!.heatmaps.length).toBe(rr.frames.length);
   }, 120_000);
+
+  it('names the clip that cannot be read, before anything is analysed', async () => {
+    const empty = join(dir, 'empty camera 2.mp4');
+    writeFileSync(empty, '');
+    const s = sink();
+    const err = await analyzeTogether([runner.path, empty], { sinks: [s, null] }).catch((x: unknown) => x);
+    expect(isVigilError(err) && err.code === 'unsupported_media').toBe(true);
+    expect((err as Error).message).toContain('empty camera 2.mp4');
+    expect(s.finished).toBe(0);
+    expect(s.obs).toHaveLength(0);
+  }, 30_000);
 
   it('refuses footage of another camera view', async () => {
     const wide = await makeClip(dir, { name: 'wide-together.mp4', seconds: 1, fps: 10, width: 320, height: 180 });
