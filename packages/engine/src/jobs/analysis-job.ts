@@ -1,7 +1,8 @@
 /**
  * The analysis job: run the pipeline on one evidence item (with reference clips of the same case, or
- * self-referenced, alone or together with other clips of the same camera), stream per-frame output into the case database, then commit scores, tracks and
- * events in one transaction. A failed or cancelled run leaves no partial rows.
+ * self-referenced, alone or together with other clips of the same camera), stream per-frame output into
+ * the case database, then commit scores, tracks and events in one transaction. A failed or cancelled run
+ * leaves no partial rows.
  */
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import type { DetectorLike } from '../analysis/measurements.js';

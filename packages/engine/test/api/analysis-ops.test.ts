@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/api/engine.js';
+import { gatherReport } from '../../src/report/model.js';
+import { renderReportHtml } from '../../src/report/template.js';
 import { makeScene, walkers, type Scene } from '../analysis/scenes.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -102,6 +104,12 @@ describe('analysis through the engine: job, persisted results, overlays, review'
     expect(a.stats.reference.tracks).toBeGreaterThan(a.stats.tracks);
     expect((await call('analysis.list', { evidenceId })).length).toBe(before);
     expect(await call('events.list', { caseId, evidenceId: quietId })).toEqual([]);
+    // The report names the footage it was analysed with, by exhibit, file and hash.
+    const model = gatherReport(engine.db, { caseId, reportId: 'rep_together' });
+    const html = renderReportHtml({ model, manifestSha256: '0'.repeat(64), backgrounds: new Map(), overview: new Map() });
+    const ex = model.exhibits.find((x) => x.evidenceId === evidenceId)!;
+    expect(html).toContain('Self-referenced together with other footage of the same camera');
+    expect(html).toContain(`${ex.label} plaza.mp4`);
     await expect(call('analysis.start', { evidenceId: quietId, together: [evidenceId], reference: [evidenceId] })).rejects.toThrow(/not both/);
     await expect(call('analysis.start', { evidenceId: quietId, together: [quietId] })).rejects.toThrow(/own reference/);
   });
