@@ -12,7 +12,7 @@ import { isActive } from '../hooks/job-merge';
 import { useAnalysisStatus } from '../hooks/use-analysis';
 import { useCancelJob } from '../hooks/use-jobs';
 import { useOp, useOpMutation } from '../hooks/use-op';
-import { formatDateTime, formatDuration } from '../lib/format';
+import { formatDateTime, formatDuration, formatReference } from '../lib/format';
 
 const RATES = [
   { value: '', label: 'Auto (≤ 10 fps)' },
@@ -163,17 +163,10 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
   );
 }
 
-function referenceText(a: { reference: 'self' | string[]; params: Record<string, unknown> }): string {
-  const plural = (n: number) => `${n} clip${n === 1 ? '' : 's'}`;
-  if (a.reference !== 'self') return `${plural(a.reference.length)} as reference`;
-  const together = Array.isArray(a.params.together) ? a.params.together.length : 0;
-  return together ? `self-referenced with ${plural(together)}` : 'self-referenced';
-}
-
 function LatestSummary({ analysis }: { analysis: NonNullable<ReturnType<typeof useAnalysisStatus>['latest']> }) {
   const s = (analysis.stats ?? {}) as { tracks?: number; analysedFrames?: number; realTimeFactor?: number; notes?: string[] };
   const parts = [
-    referenceText(analysis),
+    formatReference(analysis),
     typeof s.tracks === 'number' ? `${s.tracks} tracks` : null,
     typeof s.realTimeFactor === 'number' ? `${s.realTimeFactor.toFixed(1)}× real time` : null,
   ].filter(Boolean);

@@ -48,3 +48,11 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/** What an analysis compared the footage with, in a few words. */
+export function formatReference(a: { reference: 'self' | string[]; params: Record<string, unknown> }): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  if (a.reference !== 'self') return count(a.reference.length, 'reference clip');
+  const together = Array.isArray(a.params.together) ? a.params.together.length : 0;
+  return together ? `self-referenced with ${count(together, 'clip')}` : 'self-referenced';
+}

@@ -14,6 +14,7 @@ import { isActive } from '../hooks/job-merge';
 import { useAnalysisStatus, useEvidenceEvents, useScores } from '../hooks/use-analysis';
 import { useOp } from '../hooks/use-op';
 import { isShortcutEvent, keepFocus } from '../lib/keys';
+import { formatReference } from '../lib/format';
 import { useReview } from '../review/review-context';
 import { Timeline } from '../timeline/Timeline';
 import { clampFrame, clockFor, formatTimecode, frameStartS, seekTimeForFrame } from './frame-math';
@@ -360,7 +361,7 @@ function NoPlaybackNotice({ evidence }: { evidence: Evidence }) {
 
 /** Evidence name and what the overlays come from. */
 function PlayerHeader({ evidence, analysis, running }: { evidence: Evidence; analysis: ReturnType<typeof useAnalysisStatus>['latest']; running: boolean }) {
-  const ref = analysis ? (analysis.reference === 'self' ? 'self-referenced' : `${analysis.reference.length} reference clip${analysis.reference.length === 1 ? '' : 's'}`) : null;
+  const ref = analysis ? formatReference(analysis) : null;
   const model = analysis ? (analysis.models.length ? analysis.models.map((m) => `${m.name} · ${m.ep}`).join(', ') : 'motion only') : null;
   return (
     <div className="player-header">
