@@ -5,8 +5,9 @@
  * tracks already running (low-score recovery). Tracks that miss a few frames survive as "lost" and are
  * re-acquired; the gap is then filled with interpolated observations. A track becomes visible only after
  * `minHits` matches, so single-frame noise never becomes an object. A motion blob that holds several running
- * tracks (a group walking together) is not matched to any one of them: each member moves on by the flow of
- * its own pixels, keeping its size, until the group splits.
+ * tracks (a group walking together; a new track counts once the detector has named it) is not matched to
+ * any one of them: each member moves on by the flow of its own pixels, keeping its size, until the group
+ * splits.
  *
  * Frames are analysed-frame ordinals (0, 1, 2, ...); velocities are pixels per analysed frame.
  */
@@ -220,14 +221,15 @@ export class Tracker {
   }
 
   /**
-   * Motion blobs that hold two or more running tracks (each predicted box mostly inside): people walking
+   * Motion blobs that hold two or more running objects (each predicted box mostly inside): people walking
    * together merge into one blob, which is their union, not an object. Matched to one member, it would give
    * that track the group's box and speed and leave the others lost: a skateboarder inside a group vanished
    * for as long as the group stayed together.
    */
   private groupBlobs(meas: readonly Measurement[]): Map<Measurement, Track[]> {
     const out = new Map<Measurement, Track[]>();
-    const running = this.tracks.filter((t) => t.confirmed && t.missed === 0);
+    // Members: confirmed tracks, and new ones the detector named (it saw an individual inside the group).
+    const running = this.tracks.filter((t) => (t.confirmed || t.labelVotes.size > 0) && t.missed === 0);
     const claimed = new Set<Track>();
     for (const m of meas) {
       if (m.source !== 'motion') continue;

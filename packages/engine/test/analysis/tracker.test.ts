@@ -101,6 +101,29 @@ describe('Tracker', () => {
     expect(owner(35, skater)).toBe(s);
   });
 
+  it('splits a group that arrived merged once the detector names its members', () => {
+    // Two people enter side by side: motion only ever sees one blob. At frame 6 the detector names both.
+    const left = (k: number): Box => [20 + 3 * k, 50, 32 + 3 * k, 80];
+    const right = (k: number): Box => [30 + 5 * k, 52, 42 + 5 * k, 82];
+    const blob = (k: number): Box => [left(k)[0], 50, Math.max(left(k)[2], right(k)[2]), 82];
+    const tracker = new Tracker();
+    const tracks = new Map<number, TrackedObservation[]>();
+    for (let k = 0; k < 20; k++) {
+      const m = k === 6 ? [meas(left(k), { source: 'detector', label: 'person' }), meas(right(k), { source: 'detector', label: 'person' })] : [meas(blob(k))];
+      const d = (a: Box, b: Box) => Math.abs(a[0] + a[2] - b[0] - b[2]);
+      const flow = (b: Box) => (d(b, right(k)) < d(b, left(k)) ? { vx: 5, vy: 0 } : { vx: 3, vy: 0 });
+      for (const o of tracker.step(k, m, flow)) tracks.set(o.trackId, [...(tracks.get(o.trackId) ?? []), o]);
+    }
+    // From the detector frame on, each person is a track of their own, where they are, at their own speed.
+    const at = (k: number, box: Box) => [...tracks.values()].find((obs) => obs.some((o) => o.ordinal === k && Math.abs(o.box[0] - box[0]) < 4 && Math.abs(o.box[2] - box[2]) < 4));
+    for (const k of [10, 15, 19]) {
+      const l = at(k, left(k));
+      const r = at(k, right(k));
+      expect(l && r && l !== r, `frame ${k}`).toBe(true);
+      expect(r!.find((o) => o.ordinal === k)!.flow?.vx).toBe(5);
+    }
+  });
+
   it('recovers an object after an occlusion gap and fills the gap with interpolated observations', () => {
     const frames: Measurement[][] = [];
     for (let k = 0; k < 20; k++) frames.push(k >= 8 && k < 12 ? [] : [meas(boxA(k))]);
