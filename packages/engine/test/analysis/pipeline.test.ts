@@ -13,7 +13,7 @@ import type { AnalysisSink, AnomalyEvent, Box, HeatmapFrame, TrackObservation } 
 import { gaussianSmooth } from '../../src/eval/frame-auc.js';
 import { isVigilError } from '../../src/errors.js';
 import { makeClip, makeTempDir } from '../helpers/media.js';
-import { makeScene, walkers, type Scene, type SceneObject } from './scenes.js';
+import { makeScene, walkers, type Scene, type SceneObject, type SceneOptions } from './scenes.js';
 
 const W = 320;
 const H = 240;
@@ -50,8 +50,13 @@ const runnerObj: SceneObject = { w: 12, h: 30, x0: -450, y0: LANE, vx: 90, shade
 const loitererObj: SceneObject = { w: 12, h: 30, x0: -12, y0: LANE, vx: 18, stopAtS: 5, shade: 230 };
 const counterObj: SceneObject = { w: 12, h: 30, x0: 330, y0: LANE, vx: -18, shade: 230 };
 
+/** A generated clip of the test's size and length holding `objects`. */
+function sceneOf(name: string, objects: SceneObject[], more: Partial<SceneOptions> = {}): Promise<Scene> {
+  return makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: H, objects, ...more });
+}
+
 function scene(name: string, lanes: number[], extra: SceneObject[]): Promise<Scene> {
-  return makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: H, objects: walkers({ width: W, seconds: SECONDS, lanes, extra }) });
+  return sceneOf(name, walkers({ width: W, seconds: SECONDS, lanes, extra }));
 }
 
 beforeAll(async () => {
@@ -194,14 +199,7 @@ describe('analyzeVideo on generated footage', () => {
 describe('analyzeTogether: several clips of one camera as their own reference', () => {
   it('finds a clip full of runners that, alone, is its own normal', async () => {
     // A runner entering every 2 s and nobody else: alone, running is what everyone does here.
-    const runners = await makeScene(dir, {
-      name: 'runners-only.mp4',
-      seconds: SECONDS,
-      fps: 10,
-      width: W,
-      height: H,
-      objects: Array.from({ length: 6 }, (_, k) => ({ ...runnerObj, x0: -12 - k * 180 })),
-    });
+    const runners = await sceneOf('runners-only.mp4', Array.from({ length: 6 }, (_, k) => ({ ...runnerObj, x0: -12 - k * 180 })));
     const walkersB = await scene('walkers-b.mp4', TEST_LANES, []);
     const alone = await analyzeVideo(runners.path, { sink: sink(), reference: 'self' });
     expect(alone.events).toEqual([]);
@@ -291,15 +289,7 @@ describe('analyzeVideo on bad or unusual input', () => {
 
   it('follows real timestamps of variable-frame-rate footage', async () => {
     // A 3 s pause in recording after frame 30 (3 s): the runner appears at 4.9 s of scene time = 7.9 s of video.
-    const vfr = await makeScene(dir, {
-      name: 'runner-vfr.mp4',
-      seconds: SECONDS,
-      fps: 10,
-      width: W,
-      height: H,
-      objects: walkers({ width: W, seconds: SECONDS, lanes: TEST_LANES, extra: [runnerObj] }),
-      vfrGap: { atFrame: 30, gapS: 3 },
-    });
+    const vfr = await sceneOf('runner-vfr.mp4', walkers({ width: W, seconds: SECONDS, lanes: TEST_LANES, extra: [runnerObj] }), { vfrGap: { atFrame: 30, gapS: 3 } });
     const r = await analyzeVideo(vfr.path, { sink: sink(), reference: 'self' });
     const jump = r.frames.findIndex((f) => f.time > 3);
     expect(r.frames[jump].frame).toBe(30);
