@@ -637,10 +637,7 @@ export function selfReferencedScores(inputs: readonly FitInput[], frames: readon
   const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
   let fit = buildModel(inputs, o, base, opts.movingSpeed, undefined, true);
   // The first pass only screens tracks by their median score: every 4th observation of a track is enough.
-  const excluded = inputs.map((input, si) => {
-    const keys = fit.keys;
-    return suspectTracks(input, scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(si, t), 4).score);
-  });
+  const excluded = inputs.map((input, si) => suspectTracks(input, scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(si, t), 4).score));
   // Never exclude the majority: if most tracks look odd, the footage *is* its own normal.
   let suspects = excluded.reduce((s, e) => s + e.size, 0);
   if (suspects * 2 > fit.keys.count) {

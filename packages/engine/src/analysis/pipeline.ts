@@ -430,8 +430,10 @@ export async function analyzeTogether(files: readonly string[], opts: AnalyzeTog
     p.params.reference = 'self';
     if (files.length > 1) p.params.together = files.filter((_, j) => j !== i).slice();
   });
-  const total = pres.reduce((s, p) => s + Math.max(p.probe.durationS, 0.001), 0);
-  const share = (i: number): number => (pres.slice(0, i).reduce((s, p) => s + Math.max(p.probe.durationS, 0.001), 0) / total);
+  // share(i): the part of all the footage before clip i (progress and the shared fit are split by duration).
+  const ends = [0];
+  for (const p of pres) ends.push(ends[ends.length - 1] + Math.max(p.probe.durationS, 0.001));
+  const share = (i: number): number => ends[i] / ends[pres.length];
   const xs: Extracted[] = [];
   try {
     for (let i = 0; i < files.length; i++) {
@@ -454,12 +456,11 @@ export async function analyzeTogether(files: readonly string[], opts: AnalyzeTog
       xs.map((x) => x.ex.frames.length),
       { ...p0.normality, perspective, aspect, detector: p0.detector, movingSpeed: p0.movingSpeed },
     );
-    const stats: number[] = [];
-    for (const x of xs) for (const v of motionStats(x.ex, perspective)) stats.push(v);
-    const motionCal = calibrateMotion(stats, true, p0.normality.quantile);
+    const stats = xs.map((x) => motionStats(x.ex, perspective));
+    const motionCal = calibrateMotion(stats.flatMap((v) => Array.from(v)), true, p0.normality.quantile);
     const fitS = (performance.now() - tFit) / 1000;
     const { model } = self;
-    if (model.observations > 0 && model.tracks < 4) {
+    if (model.tracks < 4) {
       for (const x of xs) {
         if (x.ex.observations.length > 0) x.notes.push(`Only ${model.tracks} object(s) in the footage: self-reference has little to compare with; mark normal reference footage for reliable scores.`);
       }
@@ -474,7 +475,8 @@ export async function analyzeTogether(files: readonly string[], opts: AnalyzeTog
       const span = { from: 0.85 + 0.15 * share(i), to: 0.85 + 0.15 * share(i + 1) };
       // The joint fit is shared: each clip's timings carry its share by duration.
       const fitShare = fitS * (share(i + 1) - share(i));
-      results.push(finishAnalysis(xs[i], { model, features: inputs[i].features, scores: self.scores[i], motionCal, fitS: fitShare }, sink, span, opts));
+      const fit = { model, features: inputs[i].features, scores: self.scores[i], motionCal, motionStat: stats[i], fitS: fitShare };
+      results.push(finishAnalysis(xs[i], fit, sink, span, opts));
     }
     return results;
   } finally {
@@ -487,6 +489,8 @@ interface Fit {
   features: Features;
   scores: ObjectScores;
   motionCal: MotionCalibration;
+  /** Per analysed frame, the motion-map statistic, when already read from the spool. */
+  motionStat?: Float64Array;
   fitS: number;
 }
 
@@ -511,7 +515,7 @@ function finishAnalysis(x: Extracted, fit: Fit, sink: AnalysisSink, span: Span, 
   // Objects enter the frame score (and events) on the frame scale: a frame holds many objects.
   const frameLevel = new Float64Array(scores.score.length);
   for (let i = 0; i < frameLevel.length; i++) frameLevel[i] = objectFrameScore(model, scores, i);
-  const stat = motionStats(ex, model.perspective);
+  const stat = fit.motionStat ?? motionStats(ex, model.perspective);
   for (let k = 0; k < n; k++) {
     let objects = 0;
     for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, frameLevel[frameOrder[j]]);
