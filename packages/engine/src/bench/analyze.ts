@@ -60,14 +60,16 @@ export async function makeStreetFootage(dir: string, name: string, seconds: numb
     for (let k = 0; k < 3; k++) walkers.push({ x0: k * 430 + li * 71, y, vx: (li % 2 ? -1 : 1) * 30 });
   });
   walkers.push({ x0: 0, y: 345, vx: 150 }); // the runner
-  const graph: string[] = ['[0:v]format=yuv420p[s0]'];
+  // Composited in 4:4:4: in 4:2:0 overlay rounds positions down to even pixels, so a walker at 1.2 px per
+  // frame would stand still on two frames in five and jump on the others.
+  const graph: string[] = ['[0:v]format=yuv444p[s0]'];
   walkers.forEach((w, i) => {
     const span = W + 24;
     // mod() keeps positions non-negative; walkers leave at one side and come back at the other.
     const x = w.vx >= 0 ? `mod(${w.x0}+${w.vx}*t\\,${span})-24` : `${W}-mod(${w.x0}+${-w.vx}*t\\,${span})`;
-    graph.push(`[s${i}][1:v]overlay=x='${x}':y=${w.y}:eval=frame[s${i + 1}]`);
+    graph.push(`[s${i}][1:v]overlay=x='${x}':y=${w.y}:eval=frame:format=yuv444[s${i + 1}]`);
   });
-  graph.push(`[s${walkers.length}]noise=alls=${SENSOR_NOISE}:allf=t[camera]`);
+  graph.push(`[s${walkers.length}]noise=alls=${SENSOR_NOISE}:allf=t,format=yuv420p[camera]`);
   const out = join(dir, name);
   await ffmpeg([
     '-loop', '1', '-framerate', '25', '-i', bg,
