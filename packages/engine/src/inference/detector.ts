@@ -2,7 +2,8 @@
  * Object detector over registry models: letterbox → onnxruntime → the model's own decoding →
  * class-aware NMS → boxes in source pixels. The converted graphs have a fixed batch of 1 (their
  * reshapes hard-code it), so a batch runs frame by frame, with the next frame's pre-processing
- * overlapping the current inference.
+ * overlapping the current inference. A frame that a variant of the model (its weights converted for a
+ * non-square input, manifest `variantOf`) takes at the same scale runs on that smaller input.
  */
 import * as ort from 'onnxruntime-node';
 import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
@@ -45,6 +46,8 @@ export interface Detector {
   readonly ep: string;
   /** Model input [height, width]. */
   readonly inputSize: [number, number];
+  /** Input [height, width] a frame of this size runs at (a variant's, when one fits it better). */
+  inputSizeFor(width: number, height: number): [number, number];
   readonly labels: readonly string[];
   detect(frames: Frame[], opts?: DetectOptions): Promise<Detection[][]>;
   /** Detections plus the model's feature map per frame (only for models whose manifest exposes one). */
@@ -84,7 +87,33 @@ export async function createDetector(name: string, opts: DetectorOptions = {}): 
     if (own) await manager.dispose();
     throw e;
   }
-  return new OnnxDetector(ms, manager, own, opts);
+  return new OnnxDetector(ms, manager.registry.variantsOf(name), manager, own, opts);
+}
+
+/** One input size of a detector: its session, opened when a frame first needs it. */
+interface Input {
+  manifest: ModelManifest;
+  size: [number, number];
+  session: Promise<ModelSession> | null;
+}
+
+/**
+ * The input that takes a frame at the largest scale (never less detail than the square input), and of
+ * those the smallest: a 16:9 frame fits a 416×256 input at the same scale as a 416×416 one.
+ */
+export function pickInput<T extends { size: [number, number] }>(inputs: readonly T[], width: number, height: number): T {
+  let best = inputs[0];
+  let bestScale = -1;
+  for (const inp of inputs) {
+    const [h, w] = inp.size;
+    const scale = Math.min(w / width, h / height);
+    const better = scale > bestScale * (1 + 1e-9) || (scale >= bestScale * (1 - 1e-9) && h * w < best.size[0] * best.size[1]);
+    if (better) {
+      best = inp;
+      bestScale = Math.max(bestScale, scale);
+    }
+  }
+  return best;
 }
 
 class OnnxDetector implements Detector {
@@ -96,10 +125,13 @@ class OnnxDetector implements Detector {
   private readonly score: number;
   private readonly iou: number;
   private readonly maxDet: number;
+  private readonly inputs: Input[];
+  private readonly onWarning: (m: string) => void;
   private disposed = false;
 
   constructor(
-    private readonly ms: ModelSession,
+    ms: ModelSession,
+    variants: ModelManifest[],
     private readonly manager: SessionManager,
     private readonly ownsManager: boolean,
     opts: DetectorOptions,
@@ -108,6 +140,15 @@ class OnnxDetector implements Detector {
     this.name = ms.name;
     this.ep = ms.ep;
     this.inputSize = [...ms.manifest.input.size];
+    this.onWarning = opts.onWarning ?? ((m) => process.emitWarning(m, 'VigilInference'));
+    // Variants must read like the base model (same decoder, labels, features) to stand in for it.
+    const same = (m: ModelManifest) =>
+      JSON.stringify([m.decoder, m.labels, m.features, m.input.layout, m.input.channelOrder, m.input.mean, m.input.std]) ===
+      JSON.stringify([ms.manifest.decoder, ms.manifest.labels, ms.manifest.features, ms.manifest.input.layout, ms.manifest.input.channelOrder, ms.manifest.input.mean, ms.manifest.input.std]);
+    this.inputs = [
+      { manifest: ms.manifest, size: [...ms.manifest.input.size], session: Promise.resolve(ms) },
+      ...variants.filter(same).map((m): Input => ({ manifest: m, size: [...m.input.size], session: null })),
+    ];
     this.labels = ms.manifest.labels;
     const d = DEFAULTS[ms.manifest.decoder.kind] ?? { score: 0.3, iou: 0.6 };
     this.score = opts.scoreThreshold ?? d.score;
@@ -127,12 +168,29 @@ class OnnxDetector implements Detector {
     return (await this.runAll(frames, true, opts)) as Array<{ detections: Detection[]; features: FeatureMap }>;
   }
 
-  private prepare(frame: Frame): { feeds: Record<string, ort.Tensor>; map: LetterboxMap } {
-    const spec = this.manifest.input;
+  inputSizeFor(width: number, height: number): [number, number] {
+    return [...pickInput(this.inputs, width, height).size];
+  }
+
+  /** The session for a frame's input; a variant that cannot open leaves its frames to the base model. */
+  private async sessionFor(frame: Frame): Promise<ModelSession> {
+    const inp = pickInput(this.inputs, frame.width, frame.height);
+    if (!inp.session) {
+      inp.session = this.manager.acquire(inp.manifest.name).catch((e: unknown) => {
+        this.onWarning(`Model "${inp.manifest.name}" could not open (${e instanceof Error ? e.message : String(e)}); "${this.name}" runs its frames.`);
+        inp.size = [0, 0]; // never picked again
+        return this.inputs[0].session!;
+      });
+    }
+    return inp.session;
+  }
+
+  private prepare(frame: Frame, ms: ModelSession): { ms: ModelSession; feeds: Record<string, ort.Tensor>; map: LetterboxMap } {
+    const spec = ms.manifest.input;
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const data = spec.dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
     const map = letterbox(frame, spec, data);
-    return { feeds: { [spec.name]: new ort.Tensor(spec.dtype, data, spec.shape) }, map };
+    return { ms, feeds: { [spec.name]: new ort.Tensor(spec.dtype, data, spec.shape) }, map };
   }
 
   private async runAll(frames: Frame[], withFeatures: boolean, opts: DetectOptions): Promise<Array<{ detections: Detection[]; features?: FeatureMap }>> {
@@ -141,27 +199,29 @@ class OnnxDetector implements Detector {
       throw new VigilError('invalid_input', 'detect() needs a non-empty array of frames.');
     }
     frames.forEach((f, i) => validateFrame(f, `frame ${i}`));
+    const sessions = await Promise.all(frames.map((f) => this.sessionFor(f)));
     const fetches = this.manifest.outputs.map((o) => o.name);
     const results: Array<{ detections: Detection[]; features?: FeatureMap }> = [];
-    let next = this.prepare(frames[0]);
+    let next = this.prepare(frames[0], sessions[0]);
     for (let i = 0; i < frames.length; i++) {
       throwIfAborted(opts.signal);
       const cur = next;
-      const pending = this.ms.session.run(cur.feeds, fetches);
+      const pending = cur.ms.session.run(cur.feeds, fetches);
       // Prepare the next input while onnxruntime works on this one (it runs off the JS thread).
-      if (i + 1 < frames.length) next = this.prepare(frames[i + 1]);
+      if (i + 1 < frames.length) next = this.prepare(frames[i + 1], sessions[i + 1]);
       const out = await pending;
-      results.push({ detections: this.decode(out, cur.map), features: withFeatures ? this.featureMap(out, cur.map) : undefined });
+      const size = cur.ms.manifest.input.size;
+      results.push({ detections: this.decode(out, cur.map, size), features: withFeatures ? this.featureMap(out, cur.map, size) : undefined });
       opts.onProgress?.((i + 1) / frames.length, 'detect');
     }
     return results;
   }
 
-  private decode(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap): Detection[] {
+  private decode(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap, inputSize: [number, number]): Detection[] {
     const dec = this.manifest.decoder;
     const outputs = out as unknown as OutputMap;
     let raw: ScoredBox[];
-    if (dec.kind === 'nanodet-gfl') raw = decodeNanodet(dec, outputs, this.inputSize, this.labels.length, this.score);
+    if (dec.kind === 'nanodet-gfl') raw = decodeNanodet(dec, outputs, inputSize, this.labels.length, this.score);
     else if (dec.kind === 'centernet') raw = decodeCenternet(dec, outputs, this.labels.length, this.score);
     else throw new VigilError('invalid_input', `Model "${this.name}" has no detection decoder.`);
     const kept = classAwareNms(raw, this.iou, this.maxDet);
@@ -175,7 +235,7 @@ class OnnxDetector implements Detector {
     return dets;
   }
 
-  private featureMap(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap): FeatureMap {
+  private featureMap(out: ort.InferenceSession.OnnxValueMapType, map: LetterboxMap, inputSize: [number, number]): FeatureMap {
     const f = this.manifest.features!;
     let channels = 0;
     const levels = f.levels.map(({ output, stride }) => {
@@ -184,7 +244,7 @@ class OnnxDetector implements Detector {
       let [c, height, width] = f.layout === 'NCHW' ? [dims[1], dims[2], dims[3]] : [dims[3], dims[1], dims[2]];
       if (dims.length === 3) {
         // A cell list in row-major order over the input grid at this stride.
-        [c, height, width] = [dims[2], Math.ceil(this.inputSize[0] / stride), Math.ceil(this.inputSize[1] / stride)];
+        [c, height, width] = [dims[2], Math.ceil(inputSize[0] / stride), Math.ceil(inputSize[1] / stride)];
         if (height * width !== dims[1]) throw new VigilError('internal', `Feature output ${output} has ${dims[1]} cells, not ${height}×${width}.`);
       }
       if (channels && c !== channels) throw new VigilError('internal', `Feature output ${output} has ${c} channels, not ${channels}.`);

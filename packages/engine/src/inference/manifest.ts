@@ -80,6 +80,11 @@ export const manifestSchema = z.object({
   features: z
     .object({ levels: z.array(z.object({ output: z.string(), stride: z.number().int().positive() })).min(1), layout: z.enum(['NCHW', 'NHWC']) })
     .optional(),
+  /**
+   * The registry model whose weights these are, converted for another input size: that model's detector
+   * runs this one on frames it fits with less border (detector.ts).
+   */
+  variantOf: z.string().min(1).optional(),
 }).refine((m) => !m.features || m.features.levels.every((l) => m.outputs.some((o) => o.name === l.output)), {
   message: 'features name an output the model does not have',
   path: ['features'],

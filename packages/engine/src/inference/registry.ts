@@ -56,6 +56,20 @@ export class ModelRegistry {
     return this.names().map((n) => this.inspect(n));
   }
 
+  /** Readable manifests of the models converted from `name`'s weights for other input sizes. */
+  variantsOf(name: string): ModelManifest[] {
+    const out: ModelManifest[] = [];
+    for (const n of this.names()) {
+      try {
+        const m = this.readManifest(n);
+        if (m.variantOf === name) out.push(m);
+      } catch {
+        // Missing or corrupt: the base model serves every frame.
+      }
+    }
+    return out;
+  }
+
   /** Status of one model, verifying the ONNX file's hash. Never throws for a bad model. */
   inspect(name: string): ModelEntry {
     try {

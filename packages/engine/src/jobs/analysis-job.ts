@@ -30,8 +30,14 @@ async function chooseDetector(choice: string, notes: string[]): Promise<Detector
 function modelInfo(detector: DetectorLike | null): AnalysisRecord['models'] {
   if (!detector) return [];
   const d = detector as DetectorLike & { name: string; ep?: string };
-  const m = new ModelRegistry().readManifest(d.name);
-  return [{ name: d.name, sha256: m.onnx.sha256, source: `${m.source.package}@${m.source.version}`, ep: d.ep ?? 'cpu' }];
+  const registry = new ModelRegistry();
+  // The detector runs one of these by frame shape (its variants are the same weights for other inputs).
+  return [registry.readManifest(d.name), ...registry.variantsOf(d.name)].map((m) => ({
+    name: m.name,
+    sha256: m.onnx.sha256,
+    source: `${m.source.package}@${m.source.version}`,
+    ep: d.ep ?? 'cpu',
+  }));
 }
 
 export async function runAnalysisJob(ctx: JobContext): Promise<JobOutcome> {

@@ -106,6 +106,7 @@ function expectedManifest(def: ModelDefinition, src: SourcePackage, sourceSha256
     decoder: def.decoder,
     labels: [...def.labels],
     ...(def.features ? { features: { ...def.features } } : {}),
+    ...(def.variantOf ? { variantOf: def.variantOf } : {}),
   };
 }
 
@@ -188,8 +189,8 @@ export async function buildModel(def: ModelDefinition, opts: BuildOptions = {}):
 
 /** Fixed key order so the manifest text is deterministic too. */
 function orderManifest(m: ModelManifest): ModelManifest {
-  const { schemaVersion, name, task, description, source, licence, converter, sourceSha256, onnx, input, outputs, decoder, labels, features } = m;
-  return { schemaVersion, name, task, description, source, licence, converter, sourceSha256, onnx, input, outputs, decoder, labels, ...(features ? { features } : {}) };
+  const { schemaVersion, name, task, description, source, licence, converter, sourceSha256, onnx, input, outputs, decoder, labels, features, variantOf } = m;
+  return { schemaVersion, name, task, description, source, licence, converter, sourceSha256, onnx, input, outputs, decoder, labels, ...(features ? { features } : {}), ...(variantOf ? { variantOf } : {}) };
 }
 
 export async function buildModels(opts: BuildOptions = {}): Promise<BuildResult[]> {

@@ -27,65 +27,92 @@ export interface ModelDefinition {
   labels: readonly string[];
   /** Some of `outputs` (pyramid levels) whose cells, pooled in a box, make the box's appearance vector. */
   features?: { levels: Array<{ output: string; stride: number }>; layout: 'NCHW' | 'NHWC' };
+  /** The same weights as this catalog model, converted for another input size (see `inputVariant`). */
+  variantOf?: string;
 }
 
 const IMAGENET_BGR_MEAN: [number, number, number] = [103.53, 116.28, 123.675];
 const IMAGENET_BGR_STD: [number, number, number] = [57.375, 57.12, 58.395];
 
-export const MODEL_CATALOG: readonly ModelDefinition[] = [
-  {
-    name: 'nanodet',
-    task: 'detection',
-    description: 'NanoDet-g (CSP backbone, GFL head), COCO 80 classes, 416×416',
-    sourceStem: 'nanodet',
-    upstream: 'https://github.com/RangiLyu/nanodet',
-    licence: 'Apache-2.0 (upstream model), MIT (TF.js conversion package)',
-    tfInput: 'input_1',
-    input: {
-      name: 'input',
-      shape: [1, 3, 416, 416],
-      dtype: 'float32',
-      layout: 'NCHW',
-      size: [416, 416],
-      channelOrder: 'BGR',
-      mean: IMAGENET_BGR_MEAN,
-      std: IMAGENET_BGR_STD,
-      resize: 'letterbox',
-      padValue: 0,
-    },
-    outputs: [
-      { tf: 'Identity', onnx: 'scores_s8', description: 'class scores (sigmoid), stride 8, 52×52 cells' },
-      { tf: 'Identity_1', onnx: 'scores_s16', description: 'class scores (sigmoid), stride 16, 26×26 cells' },
-      { tf: 'Identity_2', onnx: 'scores_s32', description: 'class scores (sigmoid), stride 32, 13×13 cells' },
-      { tf: 'Identity_3', onnx: 'boxes_s8', description: 'box side distributions (4 × 11 logits: left, top, right, bottom), stride 8' },
-      { tf: 'Identity_4', onnx: 'boxes_s16', description: 'box side distributions, stride 16' },
-      { tf: 'Identity_5', onnx: 'boxes_s32', description: 'box side distributions, stride 32' },
-    ],
-    decoder: {
-      kind: 'nanodet-gfl',
-      regMax: 10,
-      // NanoDet's original GFL head puts anchor points at cell centres (NanoDet-Plus does not).
-      centerOffset: 0.5,
-      levels: [
-        { stride: 8, scores: 'scores_s8', boxes: 'boxes_s8' },
-        { stride: 16, scores: 'scores_s16', boxes: 'boxes_s16' },
-        { stride: 32, scores: 'scores_s32', boxes: 'boxes_s32' },
-      ],
-    },
-    labels: COCO_LABELS,
-    // Appearance = the classifier's evidence per cell on every level, below the detection threshold too: a
-    // person on a bicycle reads partly "bicycle" even when no bicycle box survives. On Ped2 it beat the
-    // stride-8 neck feature map (RBDC 0.54 → 0.57, self-referenced micro AUC 0.819 → 0.826) at 80 dimensions
-    // instead of 128.
-    features: {
-      levels: [
-        { output: 'scores_s8', stride: 8 },
-        { output: 'scores_s16', stride: 16 },
-        { output: 'scores_s32', stride: 32 },
-      ],
-      layout: 'NHWC',
-    },
+const NANODET: ModelDefinition = {
+  name: 'nanodet',
+  task: 'detection',
+  description: 'NanoDet-g (CSP backbone, GFL head), COCO 80 classes, 416×416',
+  sourceStem: 'nanodet',
+  upstream: 'https://github.com/RangiLyu/nanodet',
+  licence: 'Apache-2.0 (upstream model), MIT (TF.js conversion package)',
+  tfInput: 'input_1',
+  input: {
+    name: 'input',
+    shape: [1, 3, 416, 416],
+    dtype: 'float32',
+    layout: 'NCHW',
+    size: [416, 416],
+    channelOrder: 'BGR',
+    mean: IMAGENET_BGR_MEAN,
+    std: IMAGENET_BGR_STD,
+    resize: 'letterbox',
+    padValue: 0,
   },
+  outputs: [
+    { tf: 'Identity', onnx: 'scores_s8', description: 'class scores (sigmoid), stride 8, 52×52 cells' },
+    { tf: 'Identity_1', onnx: 'scores_s16', description: 'class scores (sigmoid), stride 16, 26×26 cells' },
+    { tf: 'Identity_2', onnx: 'scores_s32', description: 'class scores (sigmoid), stride 32, 13×13 cells' },
+    { tf: 'Identity_3', onnx: 'boxes_s8', description: 'box side distributions (4 × 11 logits: left, top, right, bottom), stride 8' },
+    { tf: 'Identity_4', onnx: 'boxes_s16', description: 'box side distributions, stride 16' },
+    { tf: 'Identity_5', onnx: 'boxes_s32', description: 'box side distributions, stride 32' },
+  ],
+  decoder: {
+    kind: 'nanodet-gfl',
+    regMax: 10,
+    // NanoDet's original GFL head puts anchor points at cell centres (NanoDet-Plus does not).
+    centerOffset: 0.5,
+    levels: [
+      { stride: 8, scores: 'scores_s8', boxes: 'boxes_s8' },
+      { stride: 16, scores: 'scores_s16', boxes: 'boxes_s16' },
+      { stride: 32, scores: 'scores_s32', boxes: 'boxes_s32' },
+    ],
+  },
+  labels: COCO_LABELS,
+  // Appearance = the classifier's evidence per cell on every level, below the detection threshold too: a
+  // person on a bicycle reads partly "bicycle" even when no bicycle box survives. On Ped2 it beat the
+  // stride-8 neck feature map (RBDC 0.54 → 0.57, self-referenced micro AUC 0.819 → 0.826) at 80 dimensions
+  // instead of 128.
+  features: {
+    levels: [
+      { output: 'scores_s8', stride: 8 },
+      { output: 'scores_s16', stride: 16 },
+      { output: 'scores_s32', stride: 32 },
+    ],
+    layout: 'NHWC',
+  },
+};
+
+/**
+ * A fully convolutional detector converted for a non-square input (height × width, multiples of its
+ * largest stride). Footage of that shape fills it at the same scale as the square input, with a fraction
+ * of the letterbox border: a 16:9 frame fills 234 of the 416 rows of NanoDet's square input, and its
+ * 256×416 variant runs in about half the time on the same pixels (the detector picks the input; see
+ * detector.ts).
+ */
+function inputVariant(base: ModelDefinition, suffix: string, size: [number, number]): ModelDefinition {
+  const [h, w] = size;
+  const shape = base.input.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
+  const cells = (d: string) => d.replace(/stride (\d+), \d+×\d+ cells/, (_, st: string) => `stride ${st}, ${Math.ceil(h / +st)}×${Math.ceil(w / +st)} cells`);
+  return {
+    ...base,
+    name: `${base.name}-${suffix}`,
+    description: `${base.description.replace(/, \d+×\d+$/, '')}, ${w}×${h} input (${suffix} footage)`,
+    input: { ...base.input, shape, size },
+    outputs: base.outputs.map((o) => ({ ...o, description: cells(o.description) })),
+    variantOf: base.name,
+  };
+}
+
+export const MODEL_CATALOG: readonly ModelDefinition[] = [
+  NANODET,
+  inputVariant(NANODET, 'wide', [256, 416]),
+  inputVariant(NANODET, 'tall', [416, 256]),
   {
     name: 'centernet',
     task: 'detection',
@@ -146,10 +173,12 @@ export function findDefinition(name: string): ModelDefinition | undefined {
 
 export function convertSpecFor(def: ModelDefinition, producerVersion: string): ConvertSpec {
   const outputs = def.outputs.map((o) => ({ tf: o.tf, onnx: o.onnx }));
+  const exported = def.variantOf ? findDefinition(def.variantOf)?.input.size : undefined;
   return {
     graphName: def.name,
     inputs: [{ tf: def.tfInput, onnx: def.input.name, shape: def.input.shape, dtype: def.input.dtype }],
     outputs,
     producerVersion,
+    ...(exported ? { inputScale: [def.input.size[0] / exported[0], def.input.size[1] / exported[1]] as [number, number] } : {}),
   };
 }

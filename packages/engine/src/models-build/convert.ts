@@ -27,6 +27,11 @@ export interface ConvertSpec {
   outputs: Array<{ tf: string; onnx: string }>;
   producerVersion: string;
   metadata?: Record<string, string>;
+  /**
+   * Input size converted ÷ input size the TF graph was exported for, (height, width). Resize ops carry
+   * their output size as a constant computed at export; these factors carry it to the converted input.
+   */
+  inputScale?: [number, number];
 }
 
 export interface ConvertedTensor {
@@ -133,7 +138,7 @@ export function convertTfGraph(model: TfGraphModel, spec: ConvertSpec): ConvertR
       if (def.fold && inputs.every((v) => v.kind === 'const')) {
         outs = def.fold(node, inputs.map((v) => (v as { tensor: HostTensor }).tensor)).map((tensor) => ({ kind: 'const', tensor }));
       } else if (def.emit) {
-        outs = def.emit({ g, node, inputs, hint: node.name });
+        outs = def.emit({ g, node, inputs, hint: node.name, inputScale: spec.inputScale ?? [1, 1] });
       } else {
         throw new Error(`${node.op} "${node.name}": only constant inputs are supported`);
       }

@@ -3,13 +3,13 @@
  * photograph: people are found, boxes are in source pixels (the same scene at twice the resolution
  * gives boxes twice as large), gray frames work, bad frames and batches are refused clearly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVigilError } from '../../src/errors.js';
 import type { Detection, Detector } from '../../src/inference/detector.js';
-import { createDetector, roiFeature } from '../../src/inference/detector.js';
+import { createDetector, pickInput, roiFeature } from '../../src/inference/detector.js';
 import { iou } from '../../src/inference/nms.js';
 import { createPoseEstimator } from '../../src/inference/pose.js';
 import { ModelRegistry } from '../../src/inference/registry.js';
@@ -140,6 +140,76 @@ describe('detector features and lifecycle', () => {
     const c = await createDetector('centernet', { manager });
     await expectVigil(c.detectWithFeatures([photo]), 'invalid_input', /no feature map/);
     await c.dispose();
+  });
+});
+
+/** The frame centred on a grey canvas of width × height (footage of another shape around the same scene). */
+function pad(f: Frame, width: number, height: number): Frame {
+  const data = new Uint8Array(width * height * 3).fill(114);
+  const x0 = (width - f.width) >> 1;
+  const y0 = (height - f.height) >> 1;
+  for (let r = 0; r < f.height; r++) data.set(f.data.subarray(r * f.width * 3, (r + 1) * f.width * 3), ((y0 + r) * width + x0) * 3);
+  return { ...f, width, height, data };
+}
+
+/** Every person `ref` finds with some confidence, `got` finds at about the same place and score (the grids sit differently on the picture). */
+function expectSamePeople(got: Detection[], ref: Detection[]): void {
+  const confident = people(ref).filter((d) => d.score >= 0.3);
+  expect(confident.length).toBeGreaterThanOrEqual(3);
+  for (const d of confident) {
+    const twin = people(got).sort((a, b) => iou(b.box, d.box) - iou(a.box, d.box))[0];
+    expect(twin, `person at ${d.box.map(Math.round)}`).toBeDefined();
+    expect(iou(twin.box, d.box)).toBeGreaterThan(0.75);
+    expect(Math.abs(twin.score - d.score)).toBeLessThan(0.1);
+  }
+}
+
+describe('input variants: the same weights converted for non-square inputs', () => {
+  let squareOnly: SessionManager;
+  let squareRoot: string;
+  beforeAll(async () => {
+    squareRoot = mkdtempSync(path.join(tmpdir(), 'vigil-square-'));
+    await buildModels({ outDir: squareRoot, models: ['nanodet', 'nanodet-wide'] });
+    squareOnly = new SessionManager({ registry: new ModelRegistry(squareRoot), threads: 2 });
+  }, 120_000);
+  afterAll(async () => {
+    await squareOnly?.dispose();
+    rmSync(squareRoot, { recursive: true, force: true });
+  });
+
+  it('picks the input that takes a frame at full scale with the least border', () => {
+    const inputs: Array<{ size: [number, number] }> = [{ size: [416, 416] }, { size: [256, 416] }, { size: [416, 256] }];
+    expect(pickInput(inputs, 1280, 720).size).toEqual([256, 416]);
+    expect(pickInput(inputs, 384, 216).size).toEqual([256, 416]);
+    expect(pickInput(inputs, 720, 1280).size).toEqual([416, 256]);
+    // 4:3 and 3:2 frames would have to shrink to fit 256 rows: the square input keeps their detail.
+    expect(pickInput(inputs, 640, 480).size).toEqual([416, 416]);
+    expect(pickInput(inputs, 360, 240).size).toEqual([416, 416]);
+    expect(pickInput(inputs, 416, 416).size).toEqual([416, 416]);
+  });
+
+  it('runs 16:9 and 9:16 frames on the wide and tall inputs and finds what the square input finds', async () => {
+    const wide = pad(photo, Math.ceil((photo.height * 16) / 9), photo.height);
+    const tall = pad(photo, photo.width, Math.ceil((photo.width * 16) / 9));
+    // A low threshold, so that the comparison is not about which side of it a weak detection falls.
+    const det = await createDetector('nanodet', { manager, scoreThreshold: 0.2 });
+    expect(det.inputSizeFor(wide.width, wide.height)).toEqual([256, 416]);
+    expect(det.inputSizeFor(tall.width, tall.height)).toEqual([416, 256]);
+    const [w, t] = await det.detectWithFeatures([wide, tall]);
+    expect(w.features.levels.map((l) => [l.height, l.width])).toEqual([[32, 52], [16, 26], [8, 13]]);
+    expect(t.features.levels.map((l) => [l.height, l.width])).toEqual([[52, 32], [26, 16], [13, 8]]);
+    // The square input, with only this registry's nanodet (its wide variant is corrupted below).
+    const onnx = path.join(squareRoot, 'nanodet-wide', 'model.onnx');
+    writeFileSync(onnx, readFileSync(onnx).subarray(0, 1000));
+    const warnings: string[] = [];
+    const square = await createDetector('nanodet', { manager: squareOnly, scoreThreshold: 0.2, onWarning: (m) => warnings.push(m) });
+    expect(square.inputSizeFor(wide.width, wide.height)).toEqual([256, 416]);
+    const [sw, st] = await square.detect([wide, tall]);
+    expect(warnings.join()).toMatch(/"nanodet-wide" could not open .*corrupt/);
+    expect(square.inputSizeFor(wide.width, wide.height)).toEqual([416, 416]);
+    expectSamePeople(w.detections, sw);
+    expectSamePeople(t.detections, st);
+    await Promise.all([det.dispose(), square.dispose()]);
   });
 });
 

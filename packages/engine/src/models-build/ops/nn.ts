@@ -194,7 +194,11 @@ function resize(c: OpContext, mode: 'linear' | 'nearest'): Value[] {
   const { node } = c;
   const x = c.inputs[0];
   if (x.kind !== 'dyn') throw opError(node, 'resizing a constant is not supported');
-  const size = Array.from(constInput(c, 1).data);
+  const size = Array.from(constInput(c, 1).data, (v, i) => {
+    const scaled = v * c.inputScale[i];
+    if (!Number.isInteger(scaled)) throw opError(node, `output size ${v} cannot follow the input by ×${c.inputScale[i]}`);
+    return scaled;
+  });
   const alignCorners = attrBool(node, 'align_corners');
   const halfPixel = attrBool(node, 'half_pixel_centers');
   if (alignCorners && halfPixel) throw opError(node, 'align_corners with half_pixel_centers is not valid');

@@ -9,6 +9,8 @@ export interface OpContext {
   inputs: Value[];
   /** Base name for the ONNX tensors this op writes. */
   hint: string;
+  /** See ConvertSpec.inputScale. */
+  inputScale: [number, number];
 }
 
 /** Writes ONNX for one TF node and returns its outputs in TF output order. */
