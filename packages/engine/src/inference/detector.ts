@@ -141,13 +141,12 @@ class OnnxDetector implements Detector {
     this.ep = ms.ep;
     this.inputSize = [...ms.manifest.input.size];
     this.onWarning = opts.onWarning ?? ((m) => process.emitWarning(m, 'VigilInference'));
-    // Variants must read like the base model (same decoder, labels, features) to stand in for it.
-    const same = (m: ModelManifest) =>
-      JSON.stringify([m.decoder, m.labels, m.features, m.input.layout, m.input.channelOrder, m.input.mean, m.input.std]) ===
-      JSON.stringify([ms.manifest.decoder, ms.manifest.labels, ms.manifest.features, ms.manifest.input.layout, ms.manifest.input.channelOrder, ms.manifest.input.mean, ms.manifest.input.std]);
+    // A variant stands in for the model only if it is fed and read the same way.
+    const reading = ({ input: i, outputs, decoder, labels, features }: ModelManifest) =>
+      JSON.stringify([i.name, i.dtype, i.layout, i.channelOrder, i.mean, i.std, i.padValue, outputs.map((o) => o.name), decoder, labels, features]);
     this.inputs = [
       { manifest: ms.manifest, size: [...ms.manifest.input.size], session: Promise.resolve(ms) },
-      ...variants.filter(same).map((m): Input => ({ manifest: m, size: [...m.input.size], session: null })),
+      ...variants.filter((m) => reading(m) === reading(ms.manifest)).map((m): Input => ({ manifest: m, size: [...m.input.size], session: null })),
     ];
     this.labels = ms.manifest.labels;
     const d = DEFAULTS[ms.manifest.decoder.kind] ?? { score: 0.3, iou: 0.6 };
