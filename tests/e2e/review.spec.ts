@@ -440,7 +440,7 @@ test('status and help', async () => {
   await expect(status.getByTestId('status-audit')).toContainText('intact');
   const models = await api.call('models.list', {});
   await expect(status.getByTestId('model-row')).toHaveCount(models.length);
-  for (const m of models) await expect(status.getByTestId('model-row').filter({ hasText: m.name })).toContainText(m.ep);
+  for (const m of models) await expect(status.locator(`[data-testid="model-row"][data-model="${m.name}"]`)).toContainText(m.ep);
   await shot('11-status');
   await page.keyboard.press('Escape');
   await expect(status).toHaveCount(0);

@@ -56,7 +56,7 @@ export function StatusDialog({ onClose, evidence }: { onClose: () => void; evide
           </thead>
           <tbody>
             {models.data.map((m) => (
-              <tr key={m.name} data-testid="model-row">
+              <tr key={m.name} data-testid="model-row" data-model={m.name}>
                 <td className="mono">{m.name}</td>
                 <td>{m.task ?? '—'}</td>
                 <td>
