@@ -1,8 +1,9 @@
 /**
  * Object detector over registry models: letterbox → onnxruntime → the model's own decoding →
  * class-aware NMS → boxes in source pixels. The converted graphs have a fixed batch of 1 (their
- * reshapes hard-code it), so a batch runs frame by frame, with the next frame's pre-processing
- * overlapping the current inference. A frame that a variant of the model (its weights converted for a
+ * reshapes hard-code it), so a batch runs frame by frame. onnxruntime-node runs a session on the JS
+ * thread (in a later macrotask; only its intra-op threads are its own), so inference blocks the caller's
+ * thread while it lasts. A frame that a variant of the model (its weights converted for a
  * non-square input, manifest `variantOf`) takes at the same scale runs on that smaller input.
  */
 import * as ort from 'onnxruntime-node';
@@ -206,7 +207,6 @@ class OnnxDetector implements Detector {
       throwIfAborted(opts.signal);
       const cur = next;
       const pending = cur.ms.session.run(cur.feeds, fetches);
-      // Prepare the next input while onnxruntime works on this one (it runs off the JS thread).
       if (i + 1 < frames.length) next = this.prepare(frames[i + 1], sessions[i + 1]);
       const out = await pending;
       const size = cur.ms.manifest.input.size;
