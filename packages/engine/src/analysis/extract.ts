@@ -35,6 +35,8 @@ export interface Extraction {
   /** Median time between analysed frames (seconds). */
   frameDurationS: number;
   detectorRuns: number;
+  /** Model input [height, width] the detector ran at, when it says. */
+  detectorInputSize: [number, number] | null;
   timings: { bootstrapS: number; passS: number; detectS: number };
 }
 
@@ -246,6 +248,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     sourceHeight: probe.displayHeight || probe.height,
     frameDurationS: dts.length ? dts[dts.length >> 1] : 1 / fpsNominal,
     detectorRuns,
+    detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };
 }

@@ -36,6 +36,8 @@ export interface DetectorLike {
   dispose(): void | Promise<void>;
   /** Model name, recorded in the analysis parameters. */
   name?: string;
+  /** Model input [height, width] a frame of this size runs at (recorded in the analysis statistics). */
+  inputSizeFor?(width: number, height: number): [number, number];
 }
 
 /** Median flow of the estimated blocks whose centre lies inside `box` (pixels per analysed frame). */

@@ -62,6 +62,8 @@ export interface AnalysisStats {
   observations: number;
   tracks: number;
   detectorRuns: number;
+  /** Model input [height, width] the detector ran at (a variant's for non-square footage), null without one. */
+  detectorInputSize: [number, number] | null;
   reference: { source: 'reference' | 'self'; tracks: number; observations: number; excludedTracks: number; k: number };
   perspective: PerspectiveModel;
   timings: {
@@ -619,6 +621,7 @@ function finishAnalysis(x: Extracted, fit: Fit, sink: AnalysisSink, span: Span, 
       observations: t.length,
       tracks: tracks.length,
       detectorRuns: ex.detectorRuns,
+      detectorInputSize: ex.detectorInputSize,
       reference: { source: model.source, tracks: model.tracks, observations: model.observations, excludedTracks: model.excludedTracks, k: model.k },
       perspective: model.perspective,
       timings: {

@@ -167,7 +167,8 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
       log(
         `  analysis (${det ?? 'motion only'}, ${r.params.fps} fps analysed at ${r.params.analysisWidth}×${r.params.analysisHeight}): ${r.seconds.toFixed(2)} s = ` +
           `${(info.durationS / r.seconds).toFixed(1)}× real time, ${(r.seconds / decodeS).toFixed(2)}× the decode time ` +
-          `(decode+track ${t.decodeTrackS.toFixed(2)} s of which detector ${t.detectS.toFixed(2)} s in ${r.stats.detectorRuns} runs; ` +
+          `(decode+track ${t.decodeTrackS.toFixed(2)} s of which detector ${t.detectS.toFixed(2)} s in ${r.stats.detectorRuns} runs` +
+          `${r.stats.detectorInputSize ? ` at ${r.stats.detectorInputSize[1]}×${r.stats.detectorInputSize[0]}` : ''}; ` +
           `fit ${t.fitS.toFixed(2)} s, score ${t.scoreS.toFixed(2)} s, heatmaps ${t.heatmapS.toFixed(2)} s); ` +
           `${r.stats.tracks} tracks, ${r.events} events; analysis thread idle ${(100 * r.idle).toFixed(0)} %; peak RSS ${r.stats.peakRssMB.toFixed(0)} MB`,
       );

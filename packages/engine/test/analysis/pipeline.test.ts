@@ -175,6 +175,7 @@ describe('analyzeVideo on generated footage', () => {
     try {
       const r = await analyzeVideo(runner.path, { sink: sink(), reference: 'self', detector });
       expect(r.params.detector).toBe('nanodet');
+      expect(r.stats.detectorInputSize).toEqual([416, 416]); // 4:3 frames: the square input
       expect(r.stats.detectorRuns).toBeGreaterThan(5);
       // The detector is scheduled, not run on every analysed frame.
       expect(r.stats.detectorRuns).toBeLessThan(r.frames.length / 2);
