@@ -179,4 +179,21 @@ describe('converter on ops outside the shipped models', () => {
     await session.release();
     reference.dispose();
   });
+
+  it('carries resize sizes fixed at export to another input size, and refuses a size that cannot follow', () => {
+    const { g } = smallGraph();
+    const model: TfGraphModel = { nodes: g.nodes, weights: g.weights, inputs: [], outputs: new Map() };
+    const spec = (inputScale: [number, number]) => ({
+      graphName: 'small',
+      producerVersion: 't',
+      inputs: [{ tf: 'x', onnx: 'x', shape: [1, 9, 11, 4], dtype: 'float32' as const }],
+      outputs: [{ tf: 'nearest', onnx: 'nearest' }],
+      inputScale,
+    });
+    // The graph resizes to 13×7, then 20×15: twice the input gives 26×14 and 40×30 (the input shape
+    // itself stays what the spec says; only the resize targets follow the scale).
+    const doubled = convertTfGraph(model, spec([2, 2]));
+    expect(doubled.outputs[0].shape).toEqual([1, 40, 30, 12]);
+    expect(() => convertTfGraph(model, spec([0.5, 1]))).toThrow(/ResizeBilinear "resize": output size 13 cannot follow the input by ×0.5/);
+  });
 });

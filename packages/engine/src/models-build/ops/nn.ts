@@ -195,8 +195,8 @@ function resize(c: OpContext, mode: 'linear' | 'nearest'): Value[] {
   const x = c.inputs[0];
   if (x.kind !== 'dyn') throw opError(node, 'resizing a constant is not supported');
   const size = Array.from(constInput(c, 1).data, (v, i) => {
-    const scaled = v * c.inputScale[i];
-    if (!Number.isInteger(scaled)) throw opError(node, `output size ${v} cannot follow the input by ×${c.inputScale[i]}`);
+    const scaled = Math.round(v * c.inputScale[i]);
+    if (Math.abs(scaled - v * c.inputScale[i]) > 1e-6) throw opError(node, `output size ${v} cannot follow the input by ×${c.inputScale[i]}`);
     return scaled;
   });
   const alignCorners = attrBool(node, 'align_corners');
