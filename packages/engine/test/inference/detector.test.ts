@@ -169,7 +169,7 @@ describe('input variants: the same weights converted for non-square inputs', () 
   let squareRoot: string;
   beforeAll(async () => {
     squareRoot = mkdtempSync(path.join(tmpdir(), 'vigil-square-'));
-    await buildModels({ outDir: squareRoot, models: ['nanodet', 'nanodet-wide'] });
+    await buildModels({ outDir: squareRoot, models: ['nanodet', 'nanodet-416x256'] });
     squareOnly = new SessionManager({ registry: new ModelRegistry(squareRoot), threads: 2 });
   }, 120_000);
   afterAll(async () => {
@@ -178,13 +178,15 @@ describe('input variants: the same weights converted for non-square inputs', () 
   });
 
   it('picks the input that takes a frame at full scale with the least border', () => {
-    const inputs: Array<{ size: [number, number] }> = [{ size: [416, 416] }, { size: [256, 416] }, { size: [416, 256] }];
+    const inputs: Array<{ size: [number, number] }> = [{ size: [416, 416] }, { size: [256, 416] }, { size: [320, 416] }, { size: [416, 256] }];
     expect(pickInput(inputs, 1280, 720).size).toEqual([256, 416]);
     expect(pickInput(inputs, 384, 216).size).toEqual([256, 416]);
     expect(pickInput(inputs, 720, 1280).size).toEqual([416, 256]);
-    // 4:3 and 3:2 frames would have to shrink to fit 256 rows: the square input keeps their detail.
-    expect(pickInput(inputs, 640, 480).size).toEqual([416, 416]);
-    expect(pickInput(inputs, 360, 240).size).toEqual([416, 416]);
+    // 4:3 and 3:2 would have to shrink to fit 256 rows, not 320 (an input the selection is shown with,
+    // though none is built); PAL's 704×576 fits neither.
+    expect(pickInput(inputs, 640, 480).size).toEqual([320, 416]);
+    expect(pickInput(inputs, 360, 240).size).toEqual([320, 416]);
+    expect(pickInput(inputs, 704, 576).size).toEqual([416, 416]);
     expect(pickInput(inputs, 416, 416).size).toEqual([416, 416]);
   });
 
@@ -199,13 +201,13 @@ describe('input variants: the same weights converted for non-square inputs', () 
     expect(w.features.levels.map((l) => [l.height, l.width])).toEqual([[32, 52], [16, 26], [8, 13]]);
     expect(t.features.levels.map((l) => [l.height, l.width])).toEqual([[52, 32], [26, 16], [13, 8]]);
     // The square input, with only this registry's nanodet (its wide variant is corrupted below).
-    const onnx = path.join(squareRoot, 'nanodet-wide', 'model.onnx');
+    const onnx = path.join(squareRoot, 'nanodet-416x256', 'model.onnx');
     writeFileSync(onnx, readFileSync(onnx).subarray(0, 1000));
     const warnings: string[] = [];
     const square = await createDetector('nanodet', { manager: squareOnly, scoreThreshold: 0.2, onWarning: (m) => warnings.push(m) });
     expect(square.inputSizeFor(wide.width, wide.height)).toEqual([256, 416]);
     const [sw, st] = await square.detect([wide, tall]);
-    expect(warnings.join()).toMatch(/"nanodet-wide" could not open .*corrupt/);
+    expect(warnings.join()).toMatch(/"nanodet-416x256" could not open .*corrupt/);
     expect(square.inputSizeFor(wide.width, wide.height)).toEqual([416, 416]);
     expectSamePeople(w.detections, sw);
     expectSamePeople(t.detections, st);
