@@ -103,18 +103,10 @@ interface Input {
  * those the smallest: a 16:9 frame fits a 416×256 input at the same scale as a 416×416 one.
  */
 export function pickInput<T extends { size: [number, number] }>(inputs: readonly T[], width: number, height: number): T {
-  let best = inputs[0];
-  let bestScale = -1;
-  for (const inp of inputs) {
-    const [h, w] = inp.size;
-    const scale = Math.min(w / width, h / height);
-    const better = scale > bestScale * (1 + 1e-9) || (scale >= bestScale * (1 - 1e-9) && h * w < best.size[0] * best.size[1]);
-    if (better) {
-      best = inp;
-      bestScale = Math.max(bestScale, scale);
-    }
-  }
-  return best;
+  const scale = ({ size: [h, w] }: T) => Math.min(w / width, h / height);
+  const area = ({ size: [h, w] }: T) => h * w;
+  const top = Math.max(...inputs.map(scale));
+  return inputs.filter((i) => scale(i) >= top * (1 - 1e-9)).reduce((a, b) => (area(b) < area(a) ? b : a));
 }
 
 class OnnxDetector implements Detector {
