@@ -15,6 +15,7 @@
  */
 import type { Features } from './features.js';
 import { KthTrackSearch, strideSample, type VectorPool } from './knn.js';
+import { kthDistances } from './knn-batch.js';
 import type { PerspectiveModel } from './perspective.js';
 import type { AttributeContribution } from './types.js';
 
@@ -410,14 +411,17 @@ function buildModel(
   groups.forEach((g, gi) => {
     const def = GROUPS[gi];
     if (g.pool.size === 0) return;
-    const search = new KthTrackSearch(g.pool, k);
     const pick = strideSample(g.pool.size, opts.calibrationSamples);
+    const queries = new Float32Array(pick.length * g.dims);
+    const own = new Int32Array(pick.length);
+    pick.forEach((r, j) => {
+      queries.set(g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), j * g.dims);
+      own[j] = g.pool.track[r];
+    });
+    const dist = kthDistances({ pool: g.pool, k, queries, exclude: own, conditionDims: conditionDimsOf(def, scales) });
     const d = new Float64Array(pick.length);
     let m = 0;
-    for (const r of pick) {
-      const dist = groupDistance(search, def, scales, g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), g.pool.track[r]);
-      if (Number.isFinite(dist)) d[m++] = dist;
-    }
+    for (const v of dist) if (Number.isFinite(v)) d[m++] = v;
     const sorted = d.subarray(0, m).sort();
     g.median = m ? quantile(sorted, 0.5) : 0;
     // On footage that may hold anomalies (self-reference) the tail is extrapolated from q90 so that an
@@ -443,12 +447,8 @@ function buildModel(
   };
 }
 
-function groupDistance(search: KthTrackSearch, def: GroupDef, s: GroupScales, q: ArrayLike<number>, exclude: number): number {
-  const full = search.query(q, exclude).distance;
-  const conditionDims = typeof def.conditionDims === 'function' ? def.conditionDims(s) : def.conditionDims;
-  if (!conditionDims) return full;
-  const context = search.query(q, exclude, conditionDims).distance;
-  return Math.sqrt(Math.max(0, full * full - context * context));
+function conditionDimsOf(def: GroupDef, s: GroupScales): number {
+  return (typeof def.conditionDims === 'function' ? def.conditionDims(s) : def.conditionDims) ?? 0;
 }
 
 /** `minStride`: query at most every n-th observation of each track (the per-track smoothing fills the rest). */
@@ -471,13 +471,23 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     if (g.pool.size === 0) return;
     const def = GROUPS[gi];
     if (dimsOf(def, f, model.scales) !== g.dims) return;
-    const search = new KthTrackSearch(g.pool, model.k);
+    const rows: number[] = [];
+    let queries = new Float32Array(Math.min(f.n, 1024) * g.dims);
     for (let i = 0; i < f.n; i++) {
       if (!queried[i] || !def.vector(f, i, vec, model.scales)) continue;
-      const dist = groupDistance(search, def, model.scales, vec, poolTrack[i]);
-      if (!Number.isFinite(dist)) continue;
-      z[i * G + gi] = Math.max(0, (dist - g.median) / g.spread);
+      if ((rows.length + 1) * g.dims > queries.length) {
+        const grown = new Float32Array(queries.length * 2);
+        grown.set(queries);
+        queries = grown;
+      }
+      queries.set(vec.subarray(0, g.dims), rows.length * g.dims);
+      rows.push(i);
     }
+    const own = Int32Array.from(rows, (i) => poolTrack[i]);
+    const dist = kthDistances({ pool: g.pool, k: model.k, queries, exclude: own, conditionDims: conditionDimsOf(def, model.scales) });
+    rows.forEach((i, j) => {
+      if (Number.isFinite(dist[j])) z[i * G + gi] = Math.max(0, (dist[j] - g.median) / g.spread);
+    });
   });
   smoothPerTrack(f, z, G, model.options.scoreWindowS);
   const li = G - 1;

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
+import { knnHelperStats } from '../analysis/knn-batch.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import type { AnalysisSink } from '../analysis/types.js';
 import { decodeAheadStatus } from '../media/decode-ahead.js';
@@ -162,14 +163,17 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
     const ahead = decodeAheadStatus();
     log(`  decoding ahead in a worker thread: ${ahead.available ? 'yes' : `no (${ahead.reason})`}`);
     for (const det of [DEFAULT_DETECTOR, null]) {
+      const shared0 = knnHelperStats();
       const r = await analyseOnce(clip, det);
+      const shared = knnHelperStats();
+      const helperShare = shared.chunks > shared0.chunks ? (shared.helperChunks - shared0.helperChunks) / (shared.chunks - shared0.chunks) : 0;
       const t = r.stats.timings;
       log(
         `  analysis (${det ?? 'motion only'}, ${r.params.fps} fps analysed at ${r.params.analysisWidth}×${r.params.analysisHeight}): ${r.seconds.toFixed(2)} s = ` +
           `${(info.durationS / r.seconds).toFixed(1)}× real time, ${(r.seconds / decodeS).toFixed(2)}× the decode time ` +
           `(decode+track ${t.decodeTrackS.toFixed(2)} s of which detector ${t.detectS.toFixed(2)} s in ${r.stats.detectorRuns} runs` +
           `${r.stats.detectorInputSize ? ` at ${r.stats.detectorInputSize[1]}×${r.stats.detectorInputSize[0]}` : ''}; ` +
-          `fit ${t.fitS.toFixed(2)} s, score ${t.scoreS.toFixed(2)} s, heatmaps ${t.heatmapS.toFixed(2)} s); ` +
+          `fit ${t.fitS.toFixed(2)} s with ${shared.helpers} helper thread${shared.helpers === 1 ? '' : 's'} taking ${(100 * helperShare).toFixed(0)} % of its shared queries, score ${t.scoreS.toFixed(2)} s, heatmaps ${t.heatmapS.toFixed(2)} s); ` +
           `${r.stats.tracks} tracks, ${r.events} events; analysis thread idle ${(100 * r.idle).toFixed(0)} %; peak RSS ${r.stats.peakRssMB.toFixed(0)} MB`,
       );
     }
