@@ -186,6 +186,20 @@ describe('normality model', () => {
     expect(s.z[45 * G + SPEED]).toBeLessThan(0.5); // the same speed in the cycle lane
   });
 
+  it('reads speed for moving objects only: standing where people walk is a matter of dwell time, running is not', () => {
+    const model = fitReferenceModel([reference.input], [reference.frames], fitOpts);
+    // Standing (0.02 heights/s, under movingSpeed 0.2), a slow walker (0.22) and a runner (0.6), all
+    // where the reference walks at 0.3.
+    const q = walkers([Array(30).fill(0.02), Array(30).fill(0.22), Array(30).fill(0.6)]);
+    const s = scoreObjects(model, q.input.features, q.input.trackIds);
+    const G = ATTRIBUTE_GROUPS.length;
+    expect(s.z[15 * G + SPEED]).toBe(0);
+    expect(explainObservations(model, q.input.features, [15], s).map((c) => c.attribute)).not.toContain('speed');
+    expect(s.z[(30 + 15) * G + SPEED]).toBeGreaterThan(0); // moving, slower than anyone: read, if mildly
+    expect(s.z[(60 + 15) * G + SPEED]).toBeGreaterThan(1);
+    expect(s.z[(30 + 15) * G + SPEED]).toBeLessThan(s.z[(60 + 15) * G + SPEED]);
+  });
+
   it('reports objects on the object scale and lets only the frame score see the frame calibration', () => {
     const model = fitReferenceModel([reference.input], [reference.frames], fitOpts);
     const s = scoreObjects(model, query.input.features, query.input.trackIds);
