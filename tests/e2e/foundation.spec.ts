@@ -121,9 +121,11 @@ test('create a case, import by path, verify the hash, step frames exactly', asyn
     await expect(page.getByTestId('playback-rate')).toHaveValue('1');
     await page.keyboard.press('k');
     await expect(page.getByTestId('play-toggle')).toHaveAttribute('aria-label', 'Play');
-    // Let the last frame callback land, then compare.
+    // The pause lands on a frame: the number and the picture come to agree (and stay so).
+    const frameNumber = async (): Promise<number> => Number(await page.getByTestId('frame-number').getAttribute('data-frame'));
+    await expect.poll(async () => (await frameInPicture(page, clip)) - (await frameNumber())).toBe(0);
     await page.waitForTimeout(300);
-    const shown = Number(await page.getByTestId('frame-number').getAttribute('data-frame'));
+    const shown = await frameNumber();
     expect(await frameInPicture(page, clip)).toBe(shown);
     await page.keyboard.press('ArrowRight');
     await expectFrameShown(page, shown + 1, clip);

@@ -17,7 +17,7 @@ import { isShortcutEvent, keepFocus } from '../lib/keys';
 import { formatReference } from '../lib/format';
 import { useReview } from '../review/review-context';
 import { Timeline } from '../timeline/Timeline';
-import { clampFrame, clockFor, formatTimecode, frameStartS, seekTimeForFrame } from './frame-math';
+import { clampFrame, clockFor, formatTimecode, frameAtPosition, frameStartS, seekTimeForFrame } from './frame-math';
 import { OverlayToolbar } from './OverlayToolbar';
 import { Stage } from './Stage';
 import { useShownFrame } from './use-frame-clock';
@@ -78,6 +78,14 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
       setPaused(v.paused);
       setRate(v.playbackRate);
     };
+    // A plain pause stops wherever the playhead is, and on a busy machine Chromium may present the last
+    // frames before it without frame callbacks, leaving the number behind the picture. Landing on a frame
+    // boundary makes them agree (the frame clock trusts a settled seek). Pauses of a seek already land.
+    const onPause = () => {
+      sync();
+      if (!clock || v.ended || v.seeking || targetFrame.current !== null) return;
+      controls.current.seekFrame(frameAtPosition(v.currentTime, clock));
+    };
     const onLoaded = () => setLoaded(true);
     const onError = () => {
       const err = v.error;
@@ -86,7 +94,7 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
     };
     const listeners: [string, () => void][] = [
       ['play', sync],
-      ['pause', sync],
+      ['pause', onPause],
       ['ratechange', sync],
       ['loadeddata', onLoaded],
       ['error', onError],
@@ -96,7 +104,7 @@ function PlayerView({ evidence }: { evidence: Evidence }) {
     return () => {
       for (const [e, f] of listeners) v.removeEventListener(e, f);
     };
-  }, [src]);
+  }, [src, clock]);
 
   const seekFrame = useCallback(
     (frame: number) => {
