@@ -47,6 +47,65 @@ export function microAuc(clips: readonly FrameClip[]): number {
   return rocAuc(scores, labels);
 }
 
+/** Where one clip's frames lost micro AUC (see microAucShortfall). */
+export interface ClipShortfall {
+  /** Share of all (abnormal, normal) frame pairs where this clip's abnormal frame scored lower (ties ½). */
+  abnormal: number;
+  /** The same for pairs where this clip's normal frame scored higher. */
+  normal: number;
+}
+
+/**
+ * 1 − micro AUC split by clip, twice: by the clip of the abnormal frame of each misordered pair, and by the
+ * clip of the normal frame. Each split sums to 1 − micro AUC over the clips (METRICS.md § "Frame-level
+ * AUC"), so it says which clips' anomalies score too low and which clips' normal frames too high.
+ */
+export function microAucShortfall(clips: readonly FrameClip[]): ClipShortfall[] {
+  checkClips(clips, 'Micro AUC shortfall');
+  const normal: number[] = [];
+  const abnormal: number[] = [];
+  for (const c of clips) for (let i = 0; i < c.scores.length; i++) (labelAt(c.labels, i) ? abnormal : normal).push(c.scores[i]);
+  if (normal.length === 0 || abnormal.length === 0) throw new VigilError('invalid_input', 'Micro AUC shortfall: needs both normal and abnormal frames.');
+  const sortedNormal = Float64Array.from(normal).sort();
+  const sortedAbnormal = Float64Array.from(abnormal).sort();
+  const pairs = normal.length * abnormal.length;
+  return clips.map((c) => {
+    let ab = 0;
+    let no = 0;
+    for (let i = 0; i < c.scores.length; i++) {
+      const v = c.scores[i];
+      // Misordered pairs of this frame: normal frames above an abnormal one, abnormal frames below a normal one.
+      if (labelAt(c.labels, i)) ab += sortedNormal.length - upperBound(sortedNormal, v) + 0.5 * (upperBound(sortedNormal, v) - lowerBound(sortedNormal, v));
+      else no += lowerBound(sortedAbnormal, v) + 0.5 * (upperBound(sortedAbnormal, v) - lowerBound(sortedAbnormal, v));
+    }
+    return { abnormal: ab / pairs, normal: no / pairs };
+  });
+}
+
+/** First index whose value is ≥ v (sorted ascending). */
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > v (sorted ascending). */
+function upperBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Per-clip AUCs as used by macro AUC: each clip gets one extra normal frame scored 0 and one extra abnormal
  * frame scored 1, so all-normal and all-abnormal clips stay defined. The anchors assume scores in [0,1]

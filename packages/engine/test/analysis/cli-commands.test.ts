@@ -140,6 +140,9 @@ describe('vigil eval', () => {
     expect(r.microAUC).toBeGreaterThan(0.9);
     expect(r.microAUCsmoothed).toBeGreaterThan(0.9);
     expect(r.macroAUCsmoothed).toBeGreaterThan(0.9);
+    // One clip: all of the shortfall is its own, in both splits.
+    expect(r.clips[0].microShortfall!.raw.abnormal).toBeCloseTo(1 - r.microAUC!, 3);
+    expect(r.clips[0].microShortfall!.smoothed.normal).toBeCloseTo(1 - r.microAUCsmoothed!, 3);
     expect(r.sigma).toBeCloseTo(r.sigmaS * FPS, 6);
     expect(r.RBDC).toBeGreaterThan(0.3);
     expect(r.TBDC).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianSmooth, macroAuc, microAuc, perClipAnchoredAucs } from '../../src/eval/frame-auc.js';
+import { gaussianSmooth, macroAuc, microAuc, microAucShortfall, perClipAnchoredAucs } from '../../src/eval/frame-auc.js';
 import { rocAuc } from '../../src/eval/roc.js';
 import { expectVigil, rng } from './helpers.js';
 
@@ -23,6 +23,52 @@ describe('microAuc', () => {
     expectVigil(() => microAuc([{ name: 'Test003', scores: [0.1], labels: [0, 1] }]), 'invalid_input', /Test003.*1 scores but 2 labels/);
     expectVigil(() => microAuc([]), 'invalid_input', /no clips/);
     expectVigil(() => microAuc([{ scores: [0.1, 0.2], labels: [0, 0] }]), 'invalid_input', /all 2 labels are normal/);
+  });
+});
+
+describe('microAucShortfall', () => {
+  it('charges each misordered pair to the clip of its abnormal frame, and separately of its normal frame', () => {
+    // The one misordered pair of 4 (see microAuc above): clip 1's abnormal 0.5 below clip 1's normal 0.6.
+    const clips = [
+      { scores: [0.1, 0.9], labels: [0, 1] },
+      { scores: [0.5, 0.6], labels: [1, 0] },
+    ];
+    expect(microAucShortfall(clips)).toEqual([
+      { abnormal: 0, normal: 0 },
+      { abnormal: 0.25, normal: 0.25 },
+    ]);
+    // Across clips, and a tie (½): clip 0's normal 0.7 is above clip 1's abnormal 0.5 and ties its 0.7.
+    const across = [
+      { scores: [0.7, 0.9], labels: [0, 1] },
+      { scores: [0.5, 0.7, 0.2], labels: [1, 1, 0] },
+    ];
+    // Pairs: 3 abnormal × 2 normal = 6; misordered: (0.5 < 0.7) 1, (0.7 = 0.7) ½.
+    expect(microAucShortfall(across)).toEqual([
+      { abnormal: 0, normal: 1.5 / 6 },
+      { abnormal: 1.5 / 6, normal: 0 },
+    ]);
+    expect(1 - microAuc(across)).toBeCloseTo(1.5 / 6, 12);
+  });
+
+  it('sums to 1 − micro AUC in both splits', () => {
+    const r = rng(5);
+    const clips = Array.from({ length: 6 }, (_, c) => {
+      const n = 20 + c * 7;
+      const labels = Array.from({ length: n }, (_, i) => (c === 2 ? 1 : c === 4 ? 0 : +(i > n / 2)));
+      // Quantised scores, so ties occur.
+      return { scores: labels.map((l) => Math.round((r() + 0.4 * l) * 10) / 10), labels };
+    });
+    const split = microAucShortfall(clips);
+    const gap = 1 - microAuc(clips);
+    expect(split.reduce((s, x) => s + x.abnormal, 0)).toBeCloseTo(gap, 12);
+    expect(split.reduce((s, x) => s + x.normal, 0)).toBeCloseTo(gap, 12);
+    // A clip without abnormal frames loses nothing by its anomalies, one without normal frames nothing by those.
+    expect(split[4].abnormal).toBe(0);
+    expect(split[2].normal).toBe(0);
+  });
+
+  it('needs both classes', () => {
+    expectVigil(() => microAucShortfall([{ scores: [0.2, 0.3], labels: [0, 0] }]), 'invalid_input', /both normal and abnormal/);
   });
 });
 

@@ -15,7 +15,7 @@ import type { AnalysisSink, HeatmapFrame } from '../../analysis/types.js';
 import { openDetector } from '../../analysis/detector-choice.js';
 import { VigilError, throwIfAborted, type ProgressFn } from '../../errors.js';
 import { loadGroundTruth, readMaskFrames, type GtClip } from '../../eval/dataset.js';
-import { gaussianSmooth, macroAuc, microAuc, perClipAnchoredAucs, type FrameClip } from '../../eval/frame-auc.js';
+import { gaussianSmooth, macroAuc, microAuc, microAucShortfall, perClipAnchoredAucs, type ClipShortfall, type FrameClip } from '../../eval/frame-auc.js';
 import { PixelAucAccumulator } from '../../eval/pixel-auc.js';
 import { rbdcTbdc, type Box, type RegionPrediction } from '../../eval/rbdc.js';
 import { rocAuc } from '../../eval/roc.js';
@@ -31,6 +31,11 @@ export interface EvalClipResult {
   auc: number | null;
   /** Anchored per-clip AUC (the macro AUC's term), smoothed score. */
   anchoredAuc: number;
+  /**
+   * This clip's part of 1 − micro AUC (raw and smoothed), charged by the clip of each misordered pair's
+   * abnormal frame and, separately, of its normal frame (METRICS.md); null when micro AUC is undefined.
+   */
+  microShortfall: { raw: ClipShortfall; smoothed: ClipShortfall } | null;
   events: { startFrame: number; endFrame: number; peakScore: number; confidence: number }[];
   gtIntervals: [number, number][];
   realTimeFactor: number;
@@ -257,6 +262,7 @@ export async function runEval(a: ParsedArgs, opts: { onProgress?: ProgressFn; si
         abnormalFrames: clip.labels.reduce((s, v) => s + v, 0),
         auc: both ? round(rocAuc(smooth, clip.labels)) : null,
         anchoredAuc: round(perClipAnchoredAucs([{ scores: smooth, labels: clip.labels }])[0]),
+        microShortfall: null,
         events: r.events.map((e) => ({ startFrame: e.startFrame, endFrame: e.endFrame, peakScore: e.peakScore, confidence: e.confidence })),
         gtIntervals: clip.intervals,
         realTimeFactor: round(r.stats.durationS / took, 2),
@@ -264,6 +270,13 @@ export async function runEval(a: ParsedArgs, opts: { onProgress?: ProgressFn; si
       });
     }
 
+    const hasBothClasses = test.some((c) => c.labels.some((v) => v === 1)) && test.some((c) => c.labels.some((v) => v === 0));
+    if (hasBothClasses) {
+      const raw = microAucShortfall(rawClips);
+      const smoothed = microAucShortfall(smoothClips);
+      const r4 = (x: ClipShortfall): ClipShortfall => ({ abnormal: round(x.abnormal), normal: round(x.normal) });
+      clips.forEach((c, i) => (c.microShortfall = { raw: r4(raw[i]), smoothed: r4(smoothed[i]) }));
+    }
     const hasRegions = test.some((c) => c.boxes.size > 0);
     const rb = hasRegions
       ? rbdcTbdc({ clips: test.map((c: GtClip) => ({ clip: c.name, frameCount: c.frameCount, regions: c.boxes })), predictions })
