@@ -3,6 +3,7 @@
  * per-frame scores before it. Definitions and sources: METRICS.md § "Frame-level AUC" and § "Smoothing".
  */
 import { VigilError } from '../errors.js';
+import { lowerBound, upperBound } from '../sorted.js';
 import { labelAt, rocAuc, type BinaryLabels } from './roc.js';
 
 /** Per-frame anomaly scores and 0/1 labels of one clip (index i = i-th decoded frame). */
@@ -80,30 +81,6 @@ export function microAucShortfall(clips: readonly FrameClip[]): ClipShortfall[] 
     }
     return { abnormal: ab / pairs, normal: no / pairs };
   });
-}
-
-/** First index whose value is ≥ v (sorted ascending). */
-function lowerBound(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is > v (sorted ascending). */
-function upperBound(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -39,7 +39,8 @@ import { VigilError, throwIfAborted } from '../errors.js';
 import { decodeFrames } from './decode-ahead.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
 import { type RawFrame } from './frame-stream.js';
-import { cachedPacketIndex, lowerBound, type PacketIndex } from './packet-index.js';
+import { cachedPacketIndex, type PacketIndex } from './packet-index.js';
+import { lowerBound } from '../sorted.js';
 import { probe as probeFile, type ProbeResult } from './probe.js';
 
 export { frameBytes } from './frame-stream.js';

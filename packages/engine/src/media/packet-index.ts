@@ -112,18 +112,6 @@ export async function cachedPacketIndex(
   return hit;
 }
 
-/** Number of entries in sorted `a` strictly less than `x`. */
-export function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Constant vs variable frame rate from actual timestamps: VFR when some frame interval departs from
  * the median by more than both one tick of rounding and 10% (dropped frames, pauses, phone capture).
