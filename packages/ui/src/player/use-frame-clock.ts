@@ -8,7 +8,8 @@
  * present the last seek's frame without calling back (seen when it lands on a keyframe). So once a
  * paused element has been still for a moment after a seek, the frame at its position (the centre of
  * the frame sought, and the picture it holds) is taken as the shown frame. After a plain pause the
- * callbacks stay authoritative: there the position can sit in the next frame's interval.
+ * callbacks stay authoritative: there the position can sit in the next frame's interval (the player
+ * follows a plain pause with a seek to a frame boundary, which settles like any seek).
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
