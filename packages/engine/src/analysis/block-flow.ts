@@ -103,17 +103,16 @@ interface Coarse {
 
 /**
  * Exhaustive coarse search of the current half-resolution block at (cx, cy) in the previous half-res
- * frame, displacements within ±rc, in rows of dy then dx (ascending). Fills `grid`; on equal SADs the
- * smaller displacement wins (static texture should read as zero motion), then the earlier one.
+ * frame, displacements within ±rc (the caller keeps the whole window inside the frame), in rows of dy then
+ * dx (ascending). Fills `grid`; on equal SADs the smaller displacement wins (static texture should read as
+ * zero motion), then the earlier one.
  */
-function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hh: number, hb: number, cx: number, cy: number, rc: number, grid: Float64Array, out: Coarse): void {
+function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb: number, cx: number, cy: number, rc: number, grid: Float64Array, out: Coarse): void {
   const span = 2 * rc + 1;
-  // Displacements whose source block lies inside the frame: py = cy − dy ∈ [0, hh − hb], likewise x.
-  const dyLo = Math.max(-rc, cy - (hh - hb));
-  const dyHi = Math.min(rc, cy);
-  const dxLo = Math.max(-rc, cx - (hw - hb));
-  const dxHi = Math.min(rc, cx);
-  if (dyLo > -rc || dyHi < rc || dxLo > -rc || dxHi < rc) grid.fill(Infinity); // near the border
+  const dyLo = -rc;
+  const dyHi = rc;
+  const dxLo = -rc;
+  const dxHi = rc;
   let best = Infinity;
   let bdx = 0;
   let bdy = 0;
@@ -216,8 +215,11 @@ export function estimateBlockFlow(input: FlowInput): FlowField {
       // Coarse: the current block at half resolution, searched in the previous half-res frame.
       const cx = bx * hb;
       const cy = by * hb;
-      if (cx + hb > hw || cy + hb > hh) continue;
-      coarseSearch(curHalf, prevHalf, hw, hh, hb, cx, cy, rc, grid, coarse);
+      // A block nearer a frame edge than the search reaches is not estimated: what came into view through
+      // that edge has no counterpart inside the previous frame, and the best match a cut window offers is
+      // then a wrong one (an object coming in, matched along its own outline, read as moving fast sideways).
+      if (cx < rc || cy < rc || cx + hb + rc > hw || cy + hb + rc > hh) continue;
+      coarseSearch(curHalf, prevHalf, hw, hb, cx, cy, rc, grid, coarse);
       const { best, bdx, bdy, sum, count } = coarse;
       if (count < 9 || sum / count - best < minGainCoarse) continue; // flat or ambiguous block
       // Distinctiveness: the best displacement must clearly beat every displacement that is not its

@@ -36,7 +36,8 @@ function plainBlockFlow(input: FlowInput): { vx: Float32Array; vy: Float32Array 
       const bi = by * cols + bx;
       const cx = bx * hb;
       const cy = by * hb;
-      if (!active[bi] || cx + hb > hw || cy + hb > hh) continue;
+      // Only blocks whose whole search window lies inside the frame.
+      if (!active[bi] || cx - rc < 0 || cy - rc < 0 || cx + hb + rc > hw || cy + hb + rc > hh) continue;
       const grid: number[] = new Array(span * span).fill(Infinity);
       let best = Infinity;
       let bdx = 0;
@@ -171,5 +172,56 @@ describe('estimateBlockFlow', () => {
     // Both outcomes occur often enough for the comparison to mean something.
     expect(withFlow).toBeGreaterThan(300);
     expect(rejected).toBeGreaterThan(300);
+  });
+
+  it('leaves blocks within its reach of the frame edge undecided: an object coming into view there has no counterpart', () => {
+    const w = 96;
+    const h = 64;
+    const block = 8;
+    const radius = 8;
+    // A textured object 48 px wide moving 3 px right per frame, coming in through the left edge; its
+    // outline (a strong vertical edge) is what a cut search window matches when the object's true source
+    // lies outside the frame.
+    const draw = (left: number): Uint8Array => {
+      const f = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const u = x - left;
+          const inside = u >= 0 && u < 48 && y >= 8 && y < 56;
+          const t = Math.sin((inside ? u : x) * 12.9898 + y * 78.233) * 43758.5453;
+          f[y * w + x] = inside ? 150 + Math.round(60 * (t - Math.floor(t))) : 50 + Math.round(20 * (t - Math.floor(t)));
+        }
+      }
+      return f;
+    };
+    const prev = draw(-30);
+    const cur = draw(-27);
+    const cols = w / block;
+    const rows = h / block;
+    const flow = estimateBlockFlow({
+      prev,
+      cur,
+      prevHalf: halfResolution(prev, w, h).data,
+      curHalf: halfResolution(cur, w, h).data,
+      width: w,
+      height: h,
+      active: new Uint8Array(cols * rows).fill(1),
+      block,
+      radius,
+      noise: 2,
+    });
+    // Reach 8 px = one block: every block of the outer ring is left undecided, whatever it shows (the
+    // object coming in at the left, still background elsewhere).
+    for (let by = 0; by < rows; by++) {
+      for (let bx = 0; bx < cols; bx++) {
+        if (bx === 0 || by === 0 || bx === cols - 1 || by === rows - 1) expect(flow.vx[by * cols + bx], `block ${bx},${by}`).toBeNaN();
+      }
+    }
+    // The object's blocks deeper inside read its true motion, and the background beside it none.
+    for (const [bx, by] of [[1, 2], [2, 2], [1, 3], [2, 3]]) {
+      expect(flow.vx[by * cols + bx], `block ${bx},${by}`).toBeCloseTo(3, 0);
+      expect(flow.vy[by * cols + bx]).toBeCloseTo(0, 0);
+    }
+    expect(flow.vx[3 * cols + 8]).toBeCloseTo(0, 0);
   });
 });

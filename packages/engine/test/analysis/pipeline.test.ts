@@ -189,6 +189,31 @@ describe('analyzeVideo on generated footage', () => {
     }
   }, 120_000);
 
+  it('finds nothing when walkers come into view through the frame edges (self-reference)', async () => {
+    // A 640×480 camera (analysed at a smaller size) over four lanes: in each, one walker in view from the
+    // start and one coming in through the edge it walks away from, at a different time per lane. A block at
+    // the edge cannot see where what comes into view came from: read there, an entering walker looked like
+    // something darting sideways.
+    const [w, h, v] = [640, 480, 40];
+    const objects: SceneObject[] = [];
+    [100, 200, 300, 400].forEach((y, li) => {
+      const dir = li % 2 ? -1 : 1;
+      const inside = dir > 0 ? 60 + 100 * li : w - 84 - 100 * li;
+      const enterAtS = 1.5 + 2.5 * li;
+      const outside = dir > 0 ? -24 - v * enterAtS : w + v * enterAtS;
+      for (const x0 of [inside, outside]) objects.push({ w: 24, h: 64, x0, y0: y, vx: v * dir, shade: 200 + li * 10 });
+    });
+    const entering = await makeScene(dir, { name: 'entering.mp4', seconds: SECONDS, fps: 25, width: w, height: h, objects });
+    const s = sink();
+    const r = await analyzeVideo(entering.path, { sink: s, reference: 'self' });
+    expect(r.tracks.length).toBeGreaterThanOrEqual(8);
+    // Every object reads as walking (0.6 heights/s) all along, including while it comes in.
+    const speeds = s.obs.map((o) => o.speed).filter((x) => Number.isFinite(x));
+    expect(speeds.length).toBeGreaterThan(100);
+    expect(Math.max(...speeds)).toBeLessThan(1.2);
+    expect(r.events).toEqual([]);
+  }, 60_000);
+
   it('scores walkers-only footage against its reference without events', async () => {
     const again = await scene('walkers2.mp4', REFERENCE_LANES, []);
     const r = await analyzeVideo(again.path, { sink: sink(), reference: fitted });
