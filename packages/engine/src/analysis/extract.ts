@@ -149,7 +149,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     const meas = buildMeasurements(m.blobs, detections, m.flow, gray, W, H);
     // Appearance vectors for every object (detected or not) on frames where the backbone ran.
     if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, x.box);
-    const emitted = tracker.step(ordinal, meas, (box) => boxFlow(m.flow, box));
+    const emitted = tracker.step(ordinal, meas, (box, exclude) => boxFlow(m.flow, box, exclude));
     if (detections) tracker.markDetectorRun();
     const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
     for (const e of emitted) {

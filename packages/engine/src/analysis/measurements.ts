@@ -40,8 +40,11 @@ export interface DetectorLike {
   inputSizeFor?(width: number, height: number): [number, number];
 }
 
-/** Median flow of the estimated blocks whose centre lies inside `box` (pixels per analysed frame). */
-export function boxFlow(flow: FlowField | null, box: Box, minBlocks = 2): { vx: number; vy: number } | null {
+/**
+ * Median flow of the estimated blocks whose centre lies inside `box` (pixels per analysed frame), leaving out
+ * blocks whose centre lies inside any of the `exclude` boxes.
+ */
+export function boxFlow(flow: FlowField | null, box: Box, exclude: readonly Box[] = [], minBlocks = 2): { vx: number; vy: number } | null {
   if (!flow) return null;
   const b = flow.block;
   const x0 = Math.max(0, Math.floor(box[0] / b));
@@ -55,6 +58,7 @@ export function boxFlow(flow: FlowField | null, box: Box, minBlocks = 2): { vx: 
       const cx = (x + 0.5) * b;
       const cy = (y + 0.5) * b;
       if (cx < box[0] || cx > box[2] || cy < box[1] || cy > box[3]) continue;
+      if (exclude.some((e) => cx >= e[0] && cx <= e[2] && cy >= e[1] && cy <= e[3])) continue;
       const i = y * flow.cols + x;
       if (Number.isNaN(flow.vx[i])) continue;
       xs.push(flow.vx[i]);

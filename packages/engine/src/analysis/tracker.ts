@@ -17,6 +17,12 @@ import { BoxKalman, DEFAULT_KALMAN_NOISE, type KalmanNoise } from './kalman.js';
 import type { Box } from './types.js';
 import { RIDDEN_LABELS } from './measurements.js';
 
+/**
+ * Foot-position difference (share of an object's height) below which two overlapping objects' depth order
+ * is taken as unknown: boxes from motion blobs are not precise enough to tell closer ones apart.
+ */
+const OCCLUSION_DEPTH = 0.15;
+
 export type MeasurementSource = 'motion' | 'detector';
 
 export interface Measurement {
@@ -167,9 +173,10 @@ export class Tracker {
   /**
    * Processes one analysed frame and returns the observations that became reportable (this frame's, plus
    * buffered ones of tracks confirmed now, plus interpolated gap fills), in per-track time order.
-   * `flowIn(box)`: the median block flow inside a box this frame, which moves members of group blobs.
+   * `flowIn(box, exclude)`: the median block flow inside a box this frame, outside the `exclude` boxes, which
+   * moves members of group blobs.
    */
-  step(ordinal: number, measurements: readonly Measurement[], flowIn?: (box: Box) => { vx: number; vy: number } | null): TrackedObservation[] {
+  step(ordinal: number, measurements: readonly Measurement[], flowIn?: (box: Box, exclude: readonly Box[]) => { vx: number; vy: number } | null): TrackedObservation[] {
     const p = this.params;
     for (const t of this.tracks) t.kf.predict();
     const usable = measurements.filter((m) => m.score >= p.lowScore);
@@ -194,9 +201,18 @@ export class Tracker {
     for (const m of rest3) this.startTrack(ordinal, m);
     // 5. Members of a group blob the steps above left unmatched move on by the flow of their own pixels.
     for (const [m, members] of groups) {
+      const predicted = new Map(members.map((t) => [t, t.kf.box()]));
       for (const t of members) {
         if (matched.has(t)) continue;
-        const f = flowIn?.(t.kf.box()) ?? null;
+        // Where members overlap, the pixels are those of the one in front, and a median over both moved a
+        // member partly by the other's motion (two walkers crossing swapped identities). In a view of the
+        // ground the one in front is the one whose feet are lower; only a member clearly behind this one
+        // (feet higher by more than OCCLUSION_DEPTH of its height) leaves it the overlap. Wholly covered, a
+        // member moves on by its filter's velocity.
+        const mine = predicted.get(t)!;
+        const depth = OCCLUSION_DEPTH * (mine[3] - mine[1]);
+        const front = members.filter((o) => o !== t && predicted.get(o)![3] > mine[3] - depth).map((o) => predicted.get(o)!);
+        const f = flowIn?.(mine, front) ?? null;
         // The last measured box moved by the flow of its pixels (else the filter's velocity): the blob says
         // nothing about one member's extent, so the size stays.
         const [vx, vy] = f ? [f.vx, f.vy] : t.kf.velocity();
