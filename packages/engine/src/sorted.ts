@@ -1,4 +1,4 @@
-/** Binary searches in ascending sorted arrays (one definition for the media index and the evaluator). */
+/** Binary searches in ascending sorted arrays (one definition for the media index, the evaluator and the normality calibration). */
 
 /** Number of entries in sorted `a` strictly less than `x` (the first index whose value is ≥ x). */
 export function lowerBound(a: ArrayLike<number>, x: number): number {

@@ -16,6 +16,7 @@
 import type { Features } from './features.js';
 import { KthTrackSearch, strideSample, type VectorPool } from './knn.js';
 import { kthDistances } from './knn-batch.js';
+import { upperBound } from '../sorted.js';
 import type { PerspectiveModel } from './perspective.js';
 import type { AttributeContribution } from './types.js';
 
@@ -222,6 +223,11 @@ export interface GroupModel {
   spread: number;
   /** Median of the group's first attribute over the pool (what "normal" reads as in explanations). */
   typical: number;
+  /**
+   * Screening fits only (selfReferencedScores): the same calibration with every object weighing the same.
+   * A deviation either calibration sees counts.
+   */
+  perObject?: { median: number; spread: number };
 }
 
 export interface NormalityModel {
@@ -276,14 +282,52 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** Quantile function of the finite values (NaN when there are none). */
+function sortedQuantiles(values: ArrayLike<number>): (q: number) => number {
+  const sorted = Float64Array.from(values).filter(Number.isFinite).sort();
+  return (q) => quantile(sorted, q);
+}
+
 /**
- * The q-quantile of values whose top may hold anomalies, extrapolated from the inner quantile `inner` on an
- * exponential tail (Q(p) − median ∝ ln(0.5 / (1 − p))), so anomalies filling less than 1 − inner of the
- * values cannot widen it: q90 → q99 is × 2.43, q75 → q99 × 5.64.
+ * Quantile function of the finite values where every object weighs the same, however many values it has:
+ * one object in view all along (a bag left on the floor, someone waiting) would otherwise fill the
+ * distribution it is judged against. Linear between the sorted values' weight midpoints; NaN when empty.
  */
-function tailQuantile(sorted: Float64Array, q: number, inner: number): number {
-  const median = quantile(sorted, 0.5);
-  return median + (quantile(sorted, inner) - median) * (Math.log(0.5 / (1 - q)) / Math.log(0.5 / (1 - inner)));
+export function perObjectQuantiles(values: ArrayLike<number>, objects: ArrayLike<number>): (q: number) => number {
+  const count = new Map<number, number>();
+  const idx: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    idx.push(i);
+    count.set(objects[i], (count.get(objects[i]) ?? 0) + 1);
+  }
+  idx.sort((a, b) => values[a] - values[b]);
+  const v = Float64Array.from(idx, (i) => values[i]);
+  const mid = new Float64Array(idx.length);
+  let acc = 0;
+  idx.forEach((i, j) => {
+    const w = 1 / count.get(objects[i])!;
+    mid[j] = (acc + w / 2) / count.size;
+    acc += w;
+  });
+  const n = v.length;
+  return (q) => {
+    if (n === 0) return NaN;
+    if (q <= mid[0]) return v[0];
+    if (q >= mid[n - 1]) return v[n - 1];
+    const k = upperBound(mid, q); // mid[k - 1] <= q < mid[k]
+    return v[k - 1] + ((v[k] - v[k - 1]) * (q - mid[k - 1])) / (mid[k] - mid[k - 1]);
+  };
+}
+
+/**
+ * The q-quantile of values whose top may hold anomalies (`at`: their quantile function), extrapolated from
+ * the inner quantile `inner` on an exponential tail (Q(p) − median ∝ ln(0.5 / (1 − p))), so anomalies
+ * filling less than 1 − inner of the values cannot widen it: q90 → q99 is × 2.43, q75 → q99 × 5.64.
+ */
+function tailQuantile(at: (p: number) => number, q: number, inner: number): number {
+  const median = at(0.5);
+  return median + (at(inner) - median) * (Math.log(0.5 / (1 - q)) / Math.log(0.5 / (1 - inner)));
 }
 
 /** Dense track numbering over several feature sets (clip index + track id). */
@@ -357,6 +401,7 @@ function buildModel(
   movingSpeed: number,
   exclude?: (set: number, trackId: number) => boolean,
   robust = false,
+  screening = false,
 ): { model: NormalityModel; keys: TrackKeys } {
   const scales = deriveScales(sets, movingSpeed, base.source === 'reference');
   const keys = new TrackKeys();
@@ -428,15 +473,23 @@ function buildModel(
       own[j] = g.pool.track[r];
     });
     const dist = kthDistances({ pool: g.pool, k, queries, exclude: own, conditionDims: conditionDimsOf(def, scales) });
-    const d = new Float64Array(pick.length);
-    let m = 0;
-    for (const v of dist) if (Number.isFinite(v)) d[m++] = v;
-    const sorted = d.subarray(0, m).sort();
-    g.median = m ? quantile(sorted, 0.5) : 0;
-    // On footage that may hold anomalies (self-reference) the tail is extrapolated from q90 so that an
-    // anomalous minority, whose distances fill the top percentiles, cannot widen the scale and hide itself.
-    g.high = m ? (robust ? tailQuantile(sorted, opts.quantile, 0.9) : quantile(sorted, opts.quantile)) : 0;
-    g.spread = Math.max(typeof def.floor === 'number' ? def.floor : def.floor(scales), g.high - g.median);
+    const floor = typeof def.floor === 'number' ? def.floor : def.floor(scales);
+    const calibrate = (at: (q: number) => number): { median: number; high: number; spread: number } => {
+      const median = at(0.5);
+      if (!Number.isFinite(median)) return { median: 0, high: 0, spread: floor };
+      // On footage that may hold anomalies (self-reference) the tail is extrapolated from q90 so that an
+      // anomalous minority, whose distances fill the top percentiles, cannot widen the scale and hide itself.
+      const high = robust ? tailQuantile(at, opts.quantile, 0.9) : at(opts.quantile);
+      return { median, high, spread: Math.max(floor, high - median) };
+    };
+    Object.assign(g, calibrate(sortedQuantiles(dist)));
+    // Which anomalies fill the top tenth depends on the weighting: by observation, one object in view all
+    // along (a bag left behind, someone who stays) can; by object, several short ones (runners crossing)
+    // can. Screening looks with both.
+    if (screening) {
+      const { median, spread } = calibrate(perObjectQuantiles(dist, own));
+      g.perObject = { median, spread };
+    }
   });
 
   return {
@@ -495,7 +548,9 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
     const own = Int32Array.from(rows, (i) => poolTrack[i]);
     const dist = kthDistances({ pool: g.pool, k: model.k, queries, exclude: own, conditionDims: conditionDimsOf(def, model.scales) });
     rows.forEach((i, j) => {
-      if (Number.isFinite(dist[j])) z[i * G + gi] = Math.max(0, (dist[j] - g.median) / g.spread);
+      if (!Number.isFinite(dist[j])) return;
+      const po = g.perObject;
+      z[i * G + gi] = Math.max(0, (dist[j] - g.median) / g.spread, po ? (dist[j] - po.median) / po.spread : 0);
     });
   });
   smoothPerTrack(f, z, G, model.options.scoreWindowS);
@@ -598,7 +653,7 @@ export function frameMaxZ(f: Features, scores: ObjectScores, frames: number, ski
 export function medianAndHigh(values: ArrayLike<number>, q: number, inner?: number): { median: number; high: number } {
   const sorted = Float64Array.from(values).sort();
   if (sorted.length === 0) return { median: 0, high: 0 };
-  return { median: quantile(sorted, 0.5), high: inner === undefined ? quantile(sorted, q) : tailQuantile(sorted, q, inner) };
+  return { median: quantile(sorted, 0.5), high: inner === undefined ? quantile(sorted, q) : tailQuantile((p) => quantile(sorted, p), q, inner) };
 }
 
 /** Frame calibration from frame maxima (medianAndHigh). */
@@ -654,7 +709,8 @@ export function scoreObjects(model: NormalityModel, f: Features, trackIds: Int32
 export function selfReferencedScores(inputs: readonly FitInput[], frames: readonly number[], opts: FitOptions): { model: NormalityModel; scores: ObjectScores[] } {
   const o = { ...DEFAULT_NORMALITY_OPTIONS, ...stripUndefined(opts) };
   const base = { source: 'self' as const, perspective: opts.perspective, aspect: opts.aspect, detector: opts.detector };
-  let fit = buildModel(inputs, o, base, opts.movingSpeed, undefined, true);
+  // The screening fit also calibrates each group with every object weighing the same (GroupModel.perObject).
+  let fit = buildModel(inputs, o, base, opts.movingSpeed, undefined, true, true);
   // The first pass only screens tracks by their median score: every 4th observation of a track is enough.
   const excluded = inputs.map((input, si) => suspectTracks(input, scoreWith(fit.model, input.features, input.trackIds, (t) => fit.keys.lookup(si, t), 4).score));
   // Never exclude the majority: if most tracks look odd, the footage *is* its own normal.

@@ -56,7 +56,7 @@ function plainBlockFlow(input: FlowInput): { vx: Float32Array; vy: Float32Array 
           if (s < best || (s === best && dx * dx + dy * dy < bdx * bdx + bdy * bdy)) [best, bdx, bdy] = [s, dx, dy];
         }
       }
-      if (count < 9 || sum / count - best < Math.max(2, input.noise) * hb * hb) continue;
+      if (sum / count - best < Math.max(2, input.noise) * hb * hb) continue;
       let second = Infinity;
       for (let gy = 0; gy < span; gy++) {
         for (let gx = 0; gx < span; gx++) {

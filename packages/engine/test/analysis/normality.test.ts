@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../../src/analysis/features.js';
 import {
+  perObjectQuantiles,
   ATTRIBUTE_GROUPS,
   explainObservations,
   fitReferenceModel,
@@ -244,5 +245,25 @@ describe('normality model', () => {
     expect(objectFrameScore(model, scores, fast)).toBeGreaterThan(0.5);
     const walking = Array.from({ length: 30 * 60 }, (_, i) => objectFrameScore(model, scores, i));
     expect(walking.filter((v) => v > 0.5).length).toBeLessThan(0.02 * walking.length);
+  });
+});
+
+describe('perObjectQuantiles', () => {
+  it('weighs every object the same, however many values it has', () => {
+    // Object 7 has six values of 10, objects 1 and 2 one value each: by observation the median would be
+    // 10; by object the three objects weigh 1/3 each, at midpoints 1/6 (value 1), 1/2 (value 2) and, for
+    // object 7's six values, 2/3 + (k + 0.5)/18.
+    const at = perObjectQuantiles([10, 1, 10, 10, 2, 10, 10, NaN, 10], [7, 1, 7, 7, 2, 7, 7, 3, 7]);
+    expect(at(0.5)).toBeCloseTo(2, 12);
+    expect(at(1 / 6)).toBeCloseTo(1, 12);
+    expect(at(1 / 3)).toBeCloseTo(1.5, 12); // halfway between the midpoints 1/6 and 1/2
+    expect(at(0.9)).toBe(10);
+    expect(at(0)).toBe(1);
+    expect(at(1)).toBe(10);
+    // With one value per object it is the plain interpolated quantile between midpoints (i + 0.5) / n.
+    const plain = perObjectQuantiles([4, 0, 2, 6], [0, 1, 2, 3]);
+    expect(plain(0.5)).toBeCloseTo(3, 12);
+    expect(plain(0.375)).toBeCloseTo(2, 12);
+    expect(Number.isNaN(perObjectQuantiles([NaN, Infinity], [0, 1])(0.5))).toBe(true);
   });
 });

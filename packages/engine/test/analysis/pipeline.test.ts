@@ -214,6 +214,33 @@ describe('analyzeVideo on generated footage', () => {
     expect(r.events).toEqual([]);
   }, 60_000);
 
+  it('finds an object left behind (self-reference): it appears and stays while people pass', async () => {
+    // Two lanes of walkers (1 height a second, one coming in every 4 s per lane, 12 in all over 20 s); at
+    // 3 s a dark case appears between the lanes and stays to the end. It is one object of 13, but in view
+    // for most of the clip it holds about a sixth of the observations: weighed by observation, its own
+    // readings set the scale it is judged on and it passed as normal.
+    const seconds = 20;
+    const objects: SceneObject[] = [];
+    for (const [y, dir] of [[55, 1], [175, -1]] as const) {
+      const inside = dir > 0 ? [100, 220] : [60, 200];
+      const entering = [0, 1, 2, 3].map((k) => (dir > 0 ? -12 - 30 * (4 * k + 1) : W + 30 * (4 * k + 3)));
+      for (const x0 of [...inside, ...entering]) objects.push({ w: 12, h: 30, x0, y0: y, vx: 30 * dir, shade: 210 });
+    }
+    objects.push({ w: 16, h: 12, x0: 150, y0: 118, vx: 0, startS: 3, shade: 90 });
+    const left = await makeScene(dir, { name: 'left-behind.mp4', seconds, fps: 10, width: W, height: H, objects });
+    const r = await analyzeVideo(left.path, { sink: sink(), reference: 'self' });
+    const e = topEvent(r);
+    expect(e.startTime).toBeGreaterThan(2.5);
+    expect(e.startTime).toBeLessThan(6);
+    expect(e.endTime).toBeGreaterThan(seconds - 1);
+    expect(bestIou(e, left.boxAt(objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
+    const track = r.tracks.find((t) => t.id === e.trackIds[0])!;
+    expect(track.trajectory.text).toContain('stays in place');
+    expect(e.topAttributes.map((a) => a.attribute)).toContain('stationary');
+    // The walkers make no event of their own.
+    expect(r.events).toHaveLength(1);
+  }, 60_000);
+
   it('scores walkers-only footage against its reference without events', async () => {
     const again = await scene('walkers2.mp4', REFERENCE_LANES, []);
     const r = await analyzeVideo(again.path, { sink: sink(), reference: fitted });
