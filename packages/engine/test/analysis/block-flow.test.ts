@@ -136,6 +136,22 @@ function scene(w: number, h: number, seed: number): { prev: Uint8Array; cur: Uin
   return { prev: draw(0), cur: draw(1) };
 }
 
+/** Flow input for two frames with every block active. */
+function flowInput(prev: Uint8Array, cur: Uint8Array, w: number, h: number, block: number, radius: number, noise: number): FlowInput {
+  return {
+    prev,
+    cur,
+    prevHalf: halfResolution(prev, w, h).data,
+    curHalf: halfResolution(cur, w, h).data,
+    width: w,
+    height: h,
+    active: new Uint8Array(Math.floor(w / block) * Math.floor(h / block)).fill(1),
+    block,
+    radius,
+    noise,
+  };
+}
+
 describe('estimateBlockFlow', () => {
   it('gives exactly the results of the plain exhaustive definition', () => {
     let withFlow = 0;
@@ -147,20 +163,7 @@ describe('estimateBlockFlow', () => {
     ] as const) {
       for (let seed = 1; seed <= 6; seed++) {
         const { prev, cur } = scene(w, h, seed * 31 + block);
-        const cols = Math.floor(w / block);
-        const rows = Math.floor(h / block);
-        const input: FlowInput = {
-          prev,
-          cur,
-          prevHalf: halfResolution(prev, w, h).data,
-          curHalf: halfResolution(cur, w, h).data,
-          width: w,
-          height: h,
-          active: new Uint8Array(cols * rows).fill(1),
-          block,
-          radius,
-          noise,
-        };
+        const input = flowInput(prev, cur, w, h, block, radius, noise);
         const fast = estimateBlockFlow(input);
         const plain = plainBlockFlow(input);
         expect(Array.from(fast.vx), `${w}×${h} block ${block} seed ${seed}`).toEqual(Array.from(plain.vx));
@@ -198,18 +201,7 @@ describe('estimateBlockFlow', () => {
     const cur = draw(-27);
     const cols = w / block;
     const rows = h / block;
-    const flow = estimateBlockFlow({
-      prev,
-      cur,
-      prevHalf: halfResolution(prev, w, h).data,
-      curHalf: halfResolution(cur, w, h).data,
-      width: w,
-      height: h,
-      active: new Uint8Array(cols * rows).fill(1),
-      block,
-      radius,
-      noise: 2,
-    });
+    const flow = estimateBlockFlow(flowInput(prev, cur, w, h, block, radius, 2));
     // Reach 8 px = one block: every block of the outer ring is left undecided, whatever it shows (the
     // object coming in at the left, still background elsewhere).
     for (let by = 0; by < rows; by++) {

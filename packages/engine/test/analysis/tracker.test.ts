@@ -12,11 +12,13 @@ function meas(box: Box, o: Partial<Measurement> = {}): Measurement {
   return { box, score: 0.9, label: 'unknown', source: 'motion', ...o };
 }
 
-/** Runs frames through a tracker and groups everything it reports by track id. */
-function run(frames: Measurement[][], tracker = new Tracker()): Map<number, TrackedObservation[]> {
+type FlowIn = (box: Box, exclude: readonly Box[]) => { vx: number; vy: number } | null;
+
+/** Runs frames (with each frame's block flow, when given) through a tracker and groups everything it reports by track id. */
+function run(frames: Measurement[][], tracker = new Tracker(), flows: FlowIn[] = []): Map<number, TrackedObservation[]> {
   const byTrack = new Map<number, TrackedObservation[]>();
   frames.forEach((m, k) => {
-    for (const o of tracker.step(k, m)) {
+    for (const o of tracker.step(k, m, flows[k])) {
       if (!byTrack.has(o.trackId)) byTrack.set(o.trackId, []);
       byTrack.get(o.trackId)!.push(o);
     }
@@ -67,7 +69,7 @@ describe('Tracker', () => {
     const skater = (k: number): Box => [5 * k, 66, 12 + 5 * k, 96];
     const merged = (k: number) => k >= 8 && k <= 27;
     const frames: Measurement[][] = [];
-    const flows: ((box: Box) => { vx: number; vy: number })[] = [];
+    const flows: FlowIn[] = [];
     for (let k = 0; k < 40; k++) {
       const w = walker(k);
       const s = skater(k);
@@ -76,11 +78,7 @@ describe('Tracker', () => {
       const d = (a: Box, b: Box) => Math.hypot(a[0] + a[2] - b[0] - b[2], a[1] + a[3] - b[1] - b[3]);
       flows.push((b) => (d(b, s) < d(b, w) ? { vx: 5, vy: 0 } : { vx: 3, vy: 0 }));
     }
-    const tracker = new Tracker();
-    const tracks = new Map<number, TrackedObservation[]>();
-    frames.forEach((m, k) => {
-      for (const o of tracker.step(k, m, flows[k])) tracks.set(o.trackId, [...(tracks.get(o.trackId) ?? []), o]);
-    });
+    const tracks = run(frames, new Tracker(), flows);
     const near = (o: TrackedObservation, b: Box) => Math.abs((o.box[0] + o.box[2]) / 2 - (b[0] + b[2]) / 2) < 4;
     const owner = (k: number, box: (k: number) => Box) => [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
     const w = owner(4, walker);
@@ -110,7 +108,7 @@ describe('Tracker', () => {
     const touch = (p: Box, q: Box): boolean => p[0] <= q[2] && q[0] <= p[2] && p[1] <= q[3] && q[1] <= p[3];
     const median = (v: number[]): number => v.sort((x, y) => x - y)[v.length >> 1];
     const frames: Measurement[][] = [];
-    const flows: ((box: Box, exclude: readonly Box[]) => { vx: number; vy: number } | null)[] = [];
+    const flows: FlowIn[] = [];
     let merged = 0;
     for (let k = 0; k < 30; k++) {
       const [ak, bk] = [a(k), b(k)];
@@ -132,11 +130,7 @@ describe('Tracker', () => {
       });
     }
     expect(merged).toBeGreaterThan(6);
-    const tracker = new Tracker();
-    const tracks = new Map<number, TrackedObservation[]>();
-    frames.forEach((m, k) => {
-      for (const o of tracker.step(k, m, flows[k])) tracks.set(o.trackId, [...(tracks.get(o.trackId) ?? []), o]);
-    });
+    const tracks = run(frames, new Tracker(), flows);
     const centre = (r: Box): [number, number] => [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2];
     const near = (o: TrackedObservation, r: Box) => Math.hypot(centre(o.box)[0] - centre(r)[0], centre(o.box)[1] - centre(r)[1]) < 4;
     const owner = (k: number, box: (k: number) => Box) => [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
