@@ -720,7 +720,9 @@ export function selfReferencedScores(inputs: readonly FitInput[], frames: readon
     suspects = 0;
   }
   // One refit without the tracks that stood out is enough: their removal is what matters.
+  // Without suspects the screening fit is the final one, judging by observation like any other.
   if (suspects > 0) fit = buildModel(inputs, o, base, opts.movingSpeed, (si, t) => excluded[si].has(t), true);
+  else for (const g of fit.model.groups) delete g.perObject;
   const keys = fit.keys;
   const scores = inputs.map((input, si) => scoreWith(fit.model, input.features, input.trackIds, (t) => keys.lookup(si, t)));
   fit.model.excludedTracks = suspects;
