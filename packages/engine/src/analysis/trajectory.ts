@@ -95,12 +95,17 @@ export function summarizeTrajectory(points: readonly TrajectoryPoint[], ctx: Tra
   const seq: number[] = [];
   for (const r of solid) if (seq[seq.length - 1] !== r.dir) seq.push(r.dir);
 
-  // Stopping at the end: time since the object last was a step away from where it finally is.
+  // Stopping at the end: since when the object has been within a step of where it finally is. Away for
+  // less than stopS does not end the stay: a box that jumps for a moment (someone passing merges with it)
+  // has not moved the object.
   const stopS = ctx.stopS ?? 2;
   const endX = sx[sx.length - 1];
   const endY = sy[sy.length - 1];
   let stayFrom = points.length - 1;
-  while (stayFrom > 0 && Math.hypot(sx[stayFrom - 1] - endX, sy[stayFrom - 1] - endY) < step) stayFrom--;
+  for (let k = points.length - 2; k >= 0; k--) {
+    if (Math.hypot(sx[k] - endX, sy[k] - endY) < step) stayFrom = k;
+    else if (points[stayFrom].time - points[k].time >= stopS) break;
+  }
   const stayS = points[points.length - 1].time - points[stayFrom].time;
 
   const parts: string[] = [];

@@ -45,6 +45,21 @@ describe('summarizeTrajectory', () => {
     expect(s.text).toBe('enters from the left → heads right → stops and stays 6 s → is still in view at the end');
   });
 
+  it('keeps counting a stay through a brief jump of the box, and ends it at a real departure', () => {
+    // Walks in, stays 30 s; at 20 s into the stay its box jumps 40 px down for 0.8 s (someone passing
+    // merged with it). The stay is 30 s, not the 9 s since the jump.
+    const pts = path([[6, 120], [160, 120]]);
+    const t0 = pts[pts.length - 1].time;
+    for (let k = 1; k <= 300; k++) pts.push({ time: t0 + k * 0.1, box: box(160, k > 200 && k <= 208 ? 160 : 120) });
+    const s = summarizeTrajectory(pts, { ...ctx, endsWithFootage: true });
+    expect(s.text).toContain('stops and stays 30 s → is still in view at the end');
+    // Away for longer than stopS (2 s) is a departure: there the stay restarts.
+    const moved = path([[6, 120], [160, 120]]);
+    const t1 = moved[moved.length - 1].time;
+    for (let k = 1; k <= 300; k++) moved.push({ time: t1 + k * 0.1, box: box(160, k > 200 && k <= 230 ? 200 : 120) });
+    expect(summarizeTrajectory(moved, { ...ctx, endsWithFootage: true }).text).toContain('stops and stays 7 s');
+  });
+
   it('ignores jitter: a straight walk with noisy boxes has no turns', () => {
     const pts = path([[6, 100], [314, 100]], 3).map((p, k) => ({ ...p, box: box((p.box[0] + p.box[2]) / 2, 100 + (k % 3) - 1) }));
     const s = summarizeTrajectory(pts, ctx);
