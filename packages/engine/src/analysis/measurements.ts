@@ -42,7 +42,8 @@ export interface DetectorLike {
 
 /**
  * Median flow of the estimated blocks whose centre lies inside `box` (pixels per analysed frame), leaving out
- * blocks whose centre lies inside any of the `exclude` boxes.
+ * blocks whose centre lies inside any of the `exclude` boxes; null unless at least half of the blocks lie
+ * within max(1 px, a quarter of its length) of it.
  */
 export function boxFlow(flow: FlowField | null, box: Box, exclude: readonly Box[] = [], minBlocks = 2): { vx: number; vy: number } | null {
   if (!flow) return null;
@@ -66,11 +67,21 @@ export function boxFlow(flow: FlowField | null, box: Box, exclude: readonly Box[
     }
   }
   if (xs.length < minBlocks) return null;
+  const bx = xs.slice();
+  const by = ys.slice();
   xs.sort((a, c) => a - c);
   ys.sort((a, c) => a - c);
   const mid = xs.length >> 1;
   const med = (v: number[]): number => (v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
-  return { vx: med(xs), vy: med(ys) };
+  const vx = med(xs);
+  const vy = med(ys);
+  // The object's motion is what most of its blocks agree on: a median over few blocks that disagree (some
+  // matched a repeated texture or an outline elsewhere) is no reading, and the tracker's filter carries on.
+  const tol = Math.max(1, 0.25 * Math.hypot(vx, vy));
+  let agree = 0;
+  for (let i = 0; i < bx.length; i++) if (Math.hypot(bx[i] - vx, by[i] - vy) <= tol) agree++;
+  if (2 * agree < bx.length) return null;
+  return { vx, vy };
 }
 
 /** 16-bin gray histogram of the box (L1-normalised), sampled on a sparse grid to stay cheap. */

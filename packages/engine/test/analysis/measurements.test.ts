@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRiders, type DetectionLike } from '../../src/analysis/measurements.js';
+import type { FlowField } from '../../src/analysis/block-flow.js';
+import { boxFlow, mergeRiders, type DetectionLike } from '../../src/analysis/measurements.js';
 
 const det = (label: string, box: [number, number, number, number], score = 0.6): DetectionLike => ({ label, box, score, classId: label === 'person' ? 0 : 1 });
 
@@ -29,5 +30,36 @@ describe('mergeRiders', () => {
       ['bicycle', 98],
       ['bicycle', 138],
     ]);
+  });
+});
+
+describe('boxFlow', () => {
+  /** A 4×4-block field (8-px blocks) with the given per-block readings, row-major; null = not estimated. */
+  const field = (readings: ([number, number] | null)[]): FlowField => ({
+    block: 8,
+    cols: 4,
+    rows: 4,
+    vx: Float32Array.from(readings, (r) => (r ? r[0] : NaN)),
+    vy: Float32Array.from(readings, (r) => (r ? r[1] : NaN)),
+  });
+  const right: [number, number] = [3, 0];
+  const wrong: [number, number] = [0, -8];
+  // The box [0, 0, 16, 16] holds the four top-left blocks (indices 0, 1, 4, 5).
+  const box: [number, number, number, number] = [0, 0, 16, 16];
+
+  it('reads the median of the blocks that agree', () => {
+    const f = field([right, right, null, null, right, wrong, null, null, ...Array(8).fill(null)]);
+    expect(boxFlow(f, box)).toEqual({ vx: 3, vy: 0 });
+  });
+
+  it('gives no reading when the blocks do not agree (half matched something else)', () => {
+    const f = field([right, wrong, null, null, wrong, right, null, null, ...Array(8).fill(null)]);
+    expect(boxFlow(f, box)).toBeNull();
+    // Leaving out where another object in front covers the box restores agreement.
+    expect(boxFlow(f, box, [[6, 0, 16, 8], [0, 8, 10, 16]])).toEqual({ vx: 3, vy: 0 });
+  });
+
+  it('needs at least two estimated blocks', () => {
+    expect(boxFlow(field([right, null, null, null, ...Array(12).fill(null)]), box)).toBeNull();
   });
 });
