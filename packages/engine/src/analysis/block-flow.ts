@@ -76,15 +76,6 @@ function parabolaOffset(l: number, c: number, r: number): number {
   return o > 0.5 ? 0.5 : o < -0.5 ? -0.5 : o;
 }
 
-/**
- * Width (pixels) of the band along the frame edges where blocks are not estimated: the search reaches
- * `radius` (rounded up to whole half-resolution pixels), and a block nearer an edge than that cannot look
- * beyond it (see estimateBlockFlow).
- */
-export function flowEdgeBand(radius: number): number {
-  return 2 * Math.max(1, Math.ceil(radius / 2));
-}
-
 export interface FlowInput {
   prev: Uint8Array;
   cur: Uint8Array;
@@ -200,7 +191,7 @@ export function estimateBlockFlow(input: FlowInput): FlowField {
   const hw = w >> 1;
   const hh = h >> 1;
   const hb = block >> 1;
-  const rc = flowEdgeBand(input.radius) / 2;
+  const rc = Math.max(1, Math.ceil(input.radius / 2));
   // A match must beat the search window's average by more than noise would explain.
   const minGainCoarse = Math.max(2, input.noise) * hb * hb;
   // Mean absolute residual per pixel that noise (and the codec) alone leave in a genuine match.

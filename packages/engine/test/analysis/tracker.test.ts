@@ -27,6 +27,12 @@ function run(frames: Measurement[][], tracker = new Tracker(), flows: FlowIn[] =
   return byTrack;
 }
 
+/** The track that reports an observation `near` an object's box (`box(k)`) at frame k, if any. */
+const ownerOf =
+  (tracks: Map<number, TrackedObservation[]>, near: (o: TrackedObservation, b: Box) => boolean) =>
+  (k: number, box: (k: number) => Box): number | undefined =>
+    [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
+
 const boxA = (k: number): Box => [10 + 6 * k, 50, 22 + 6 * k, 80];
 const boxB = (k: number): Box => [190 - 6 * k, 54, 202 - 6 * k, 84];
 
@@ -80,7 +86,7 @@ describe('Tracker', () => {
     }
     const tracks = run(frames, new Tracker(), flows);
     const near = (o: TrackedObservation, b: Box) => Math.abs((o.box[0] + o.box[2]) / 2 - (b[0] + b[2]) / 2) < 4;
-    const owner = (k: number, box: (k: number) => Box) => [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
+    const owner = ownerOf(tracks, near);
     const w = owner(4, walker);
     const s = owner(4, skater);
     expect(w).toBeDefined();
@@ -133,7 +139,7 @@ describe('Tracker', () => {
     const tracks = run(frames, new Tracker(), flows);
     const centre = (r: Box): [number, number] => [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2];
     const near = (o: TrackedObservation, r: Box) => Math.hypot(centre(o.box)[0] - centre(r)[0], centre(o.box)[1] - centre(r)[1]) < 4;
-    const owner = (k: number, box: (k: number) => Box) => [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
+    const owner = ownerOf(tracks, near);
     const ta = owner(2, a);
     const tb = owner(2, b);
     expect(ta).toBeDefined();
