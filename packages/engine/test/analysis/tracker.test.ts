@@ -33,6 +33,16 @@ const ownerOf =
   (k: number, box: (k: number) => Box): number | undefined =>
     [...tracks].find(([, obs]) => obs.some((o) => o.ordinal === k && near(o, box(k))))?.[0];
 
+/** The tracks of two objects at frame k: both found, and not the same one. */
+function twoTracks(owner: ReturnType<typeof ownerOf>, k: number, p: (k: number) => Box, q: (k: number) => Box): [number, number] {
+  const a = owner(k, p);
+  const b = owner(k, q);
+  expect(a).toBeDefined();
+  expect(b).toBeDefined();
+  expect(a).not.toBe(b);
+  return [a!, b!];
+}
+
 const boxA = (k: number): Box => [10 + 6 * k, 50, 22 + 6 * k, 80];
 const boxB = (k: number): Box => [190 - 6 * k, 54, 202 - 6 * k, 84];
 
@@ -87,15 +97,11 @@ describe('Tracker', () => {
     const tracks = run(frames, new Tracker(), flows);
     const near = (o: TrackedObservation, b: Box) => Math.abs((o.box[0] + o.box[2]) / 2 - (b[0] + b[2]) / 2) < 4;
     const owner = ownerOf(tracks, near);
-    const w = owner(4, walker);
-    const s = owner(4, skater);
-    expect(w).toBeDefined();
-    expect(s).toBeDefined();
-    expect(w).not.toBe(s);
+    const [w, s] = twoTracks(owner, 4, walker, skater);
     for (let k = 9; k <= 27; k++) {
       // Both are reported inside the group, where they are, with their own speed and their own size.
-      const ow = tracks.get(w!)!.find((o) => o.ordinal === k)!;
-      const os = tracks.get(s!)!.find((o) => o.ordinal === k)!;
+      const ow = tracks.get(w)!.find((o) => o.ordinal === k)!;
+      const os = tracks.get(s)!.find((o) => o.ordinal === k)!;
       expect(near(ow, walker(k)) && near(os, skater(k)), `frame ${k}`).toBe(true);
       expect(ow.flow?.vx).toBe(3);
       expect(os.flow?.vx).toBe(5);
@@ -140,11 +146,7 @@ describe('Tracker', () => {
     const centre = (r: Box): [number, number] => [(r[0] + r[2]) / 2, (r[1] + r[3]) / 2];
     const near = (o: TrackedObservation, r: Box) => Math.hypot(centre(o.box)[0] - centre(r)[0], centre(o.box)[1] - centre(r)[1]) < 4;
     const owner = ownerOf(tracks, near);
-    const ta = owner(2, a);
-    const tb = owner(2, b);
-    expect(ta).toBeDefined();
-    expect(tb).toBeDefined();
-    expect(ta).not.toBe(tb);
+    const [ta, tb] = twoTracks(owner, 2, a, b);
     // Through the crossing each is reported where it is, and afterwards each track still follows its object.
     for (let k = 3; k < 30; k++) {
       expect(owner(k, a), `A at frame ${k}`).toBe(ta);
