@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { KthTrackSearch, type VectorPool } from './knn.js';
+import { KthTrackSearch, type EvidenceRule, type VectorPool } from './knn.js';
 
 export interface KthBatch {
   pool: VectorPool;
@@ -30,6 +30,11 @@ export interface KthBatch {
    * context does not explain, √(d_full² − d_context²).
    */
   conditionDims: number;
+  /**
+   * With context: instead of a distance, the evidence that the attribute is unusual among the tracks at the
+   * query's place (KthTrackSearch.queryEvidence).
+   */
+  evidence?: EvidenceRule;
 }
 
 /** Queries per chunk: small enough that the last chunks balance the threads, large enough to amortise claims. */
@@ -46,6 +51,7 @@ export interface SharedBatch {
   trackCount: number;
   k: number;
   conditionDims: number;
+  evidence?: EvidenceRule;
   n: number;
   data: SharedArrayBuffer;
   track: SharedArrayBuffer;
@@ -56,11 +62,17 @@ export interface SharedBatch {
   control: SharedArrayBuffer;
 }
 
+type BatchQueries = Pick<KthBatch, 'queries' | 'exclude' | 'conditionDims' | 'evidence'>;
+
 /** Computes queries [from, to) into out. */
-export function computeRange(search: KthTrackSearch, b: Pick<KthBatch, 'queries' | 'exclude' | 'conditionDims'>, out: Float64Array, from: number, to: number): void {
+export function computeRange(search: KthTrackSearch, b: BatchQueries, out: Float64Array, from: number, to: number): void {
   const dims = search.pool.dims;
   for (let i = from; i < to; i++) {
     const q = b.queries.subarray(i * dims, (i + 1) * dims);
+    if (b.evidence && b.conditionDims) {
+      out[i] = search.queryEvidence(q, b.exclude[i], b.conditionDims, b.evidence);
+      continue;
+    }
     const full = search.query(q, b.exclude[i]).distance;
     if (!b.conditionDims) {
       out[i] = full;
@@ -72,7 +84,7 @@ export function computeRange(search: KthTrackSearch, b: Pick<KthBatch, 'queries'
 }
 
 /** Claims and computes chunks until none is left (the loop every thread runs); returns how many it did. */
-export function workChunks(search: KthTrackSearch, b: Pick<KthBatch, 'queries' | 'exclude' | 'conditionDims'>, out: Float64Array, control: Int32Array, n: number): number {
+export function workChunks(search: KthTrackSearch, b: BatchQueries, out: Float64Array, control: Int32Array, n: number): number {
   const chunks = control.length - 1;
   for (let done = 0; ; done++) {
     const c = Atomics.add(control, 0, 1);
@@ -110,6 +122,7 @@ export function kthDistances(b: KthBatch): Float64Array {
     trackCount: pool.trackCount,
     k: b.k,
     conditionDims: b.conditionDims,
+    evidence: b.evidence,
     n,
     data: data.buffer as SharedArrayBuffer,
     track: track.buffer as SharedArrayBuffer,
@@ -121,7 +134,7 @@ export function kthDistances(b: KthBatch): Float64Array {
   for (const h of threads) h.postMessage(msg);
   const out = new Float64Array(outBuf);
   const control = new Int32Array(controlBuf);
-  const shared = { queries, exclude, conditionDims: b.conditionDims };
+  const shared = { queries, exclude, conditionDims: b.conditionDims, evidence: b.evidence };
   const search = new KthTrackSearch(b.pool, b.k);
   const own = workChunks(search, shared, out, control, n);
   // Chunks a helper claimed and has not finished: computed here too rather than waited for.

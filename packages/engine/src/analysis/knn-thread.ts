@@ -15,7 +15,7 @@ port.on('message', (m: SharedBatch) => {
   // Every chunk may already be taken (the caller finished while this thread started): nothing to build.
   if (Atomics.load(control, 0) >= control.length - 1) return;
   const pool = { dims: m.dims, size: m.size, trackCount: m.trackCount, data: new Float32Array(m.data), track: new Int32Array(m.track) };
-  const batch = { queries: new Float32Array(m.queries), exclude: new Int32Array(m.exclude), conditionDims: m.conditionDims };
+  const batch = { queries: new Float32Array(m.queries), exclude: new Int32Array(m.exclude), conditionDims: m.conditionDims, evidence: m.evidence };
   workChunks(new KthTrackSearch(pool, m.k), batch, new Float64Array(m.out), control, m.n);
 });
 

@@ -15,6 +15,36 @@ export interface VectorPool {
   trackCount: number;
 }
 
+/** The rule of KthTrackSearch.queryEvidence. */
+export interface EvidenceRule {
+  /** Place distance (in context units) within which a track was "at the place". */
+  radius: number;
+  /** Attribute distance within which a track behaved alike. */
+  tolerance: number;
+  /** Smallest share of the objects passing a place that makes an attribute a normal minority there. */
+  share: number;
+  /** Probability that maps to 1 (the edge of normal). */
+  alpha: number;
+}
+
+/** ln P(X ≤ m) for X ~ Binomial(n, p), 0 < p < 1 (a sum in log space: n is at most a pool's track count). */
+export function logBinomialCdf(m: number, n: number, p: number): number {
+  if (m >= n) return 0;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  // Terms ln[C(n, j) p^j q^(n−j)] for j = 0..m, summed with the largest factored out.
+  let term = n * lq;
+  const terms = [term];
+  for (let j = 1; j <= m; j++) {
+    term += Math.log((n - j + 1) / j) + lp - lq;
+    terms.push(term);
+  }
+  const top = Math.max(...terms);
+  let sum = 0;
+  for (const t of terms) sum += Math.exp(t - top);
+  return Math.min(0, top + Math.log(sum));
+}
+
 export interface KthResult {
   /** Euclidean distance to the K-th nearest distinct track (Infinity when fewer than K tracks qualify). */
   distance: number;
@@ -36,6 +66,8 @@ export class KthTrackSearch {
   private qbuf = new Float64Array(8);
   private readonly grid: Grid | null = null;
   private touched: number[] = [];
+  /** queryEvidence's per-track state: 0 not near the place, 1 near, 2 near with a like attribute. */
+  private nearState: Uint8Array | null = null;
 
   constructor(
     readonly pool: VectorPool,
@@ -259,6 +291,42 @@ export class KthTrackSearch {
       }
     }
     return { distance: Math.sqrt(this.kthSmallest(mins)), nearest };
+  }
+
+  /**
+   * How unusual an attribute is among the objects that were at the query's place, as evidence rather than
+   * distance: the pool's first `contextDims` coordinates are the place, the rest the attribute. Of the n
+   * other tracks that came within `rule.radius` of the place, m were there with an attribute within
+   * `rule.tolerance` of the query's. Were this attribute a normal minority, taken by at least a share
+   * `rule.share` of the objects passing, fewer than m + 1 of n would do so with probability
+   * P = BinomialCDF(m; n, share). The answer is ln P / ln rule.alpha: 1 when P = alpha, 0 when P = 1. So an
+   * object no one else at its place behaves like counts for more the more others passed there, and a
+   * minority one tenth of the traffic takes (two-way paths) is not an anomaly.
+   */
+  queryEvidence(q: ArrayLike<number>, excludeTrack: number, contextDims: number, rule: EvidenceRule): number {
+    const { data, track, size, trackCount } = this.pool;
+    const stride = this.pool.dims;
+    const near = (this.nearState ??= new Uint8Array(trackCount));
+    near.fill(0);
+    const r2 = rule.radius * rule.radius;
+    const t2 = rule.tolerance * rule.tolerance;
+    for (let r = 0, o = 0; r < size; r++, o += stride) {
+      const t = track[r];
+      if (t === excludeTrack || near[t] === 2) continue;
+      let dp = 0;
+      for (let j = 0; j < contextDims; j++) dp += (data[o + j] - q[j]) ** 2;
+      if (dp > r2) continue;
+      let da = 0;
+      for (let j = contextDims; j < stride; j++) da += (data[o + j] - q[j]) ** 2;
+      near[t] = da <= t2 ? 2 : 1;
+    }
+    let n = 0;
+    let m = 0;
+    for (let t = 0; t < trackCount; t++) {
+      if (near[t] > 0) n++;
+      if (near[t] === 2) m++;
+    }
+    return Math.max(0, logBinomialCdf(m, n, rule.share) / Math.log(rule.alpha));
   }
 
   /** K-th smallest of the per-track minima (K is small: insertion into a sorted buffer). */

@@ -15,7 +15,7 @@
  */
 import type { Features } from './features.js';
 import { KthTrackSearch, strideSample, type VectorPool } from './knn.js';
-import { kthDistances } from './knn-batch.js';
+import { kthDistances, type KthBatch } from './knn-batch.js';
 import { upperBound } from '../sorted.js';
 import type { PerspectiveModel } from './perspective.js';
 import type { AttributeContribution } from './types.js';
@@ -37,6 +37,12 @@ export interface NormalityOptions {
   selfKShare: number;
   /** Largest pool per group (rows are subsampled evenly over time beyond it). */
   maxPool: number;
+  /**
+   * Self-reference, heading: the smallest share of the objects passing a place that makes a heading a
+   * normal minority there (two-way paths split unevenly; on Ped2, a quarter flagged the left-walking
+   * fifth whenever footage held enough walkers).
+   */
+  minorityShare: number;
   /** Observations used to calibrate each group. */
   calibrationSamples: number;
   /** Calibration quantile of normal distances that maps to z = 1. */
@@ -52,6 +58,7 @@ export const DEFAULT_NORMALITY_OPTIONS: NormalityOptions = {
   kShare: 0.04,
   selfKShare: 0.25,
   maxPool: 4000,
+  minorityShare: 0.1,
   calibrationSamples: 2000,
   quantile: 0.99,
   scoreWindowS: 0.25,
@@ -87,6 +94,11 @@ interface GroupDef {
    * should not fire because the place itself is rare (that is the position group's job).
    */
   conditionDims?: number | ((s: GroupScales) => number);
+  /**
+   * Self-referenced, the attribute is judged by the evidence among the objects at the same place
+   * (`conditionDims` of context; knn.ts queryEvidence), which is a z already and needs no calibration.
+   */
+  selfByEvidence?: boolean;
   vector(f: Features, i: number, out: Float32Array, s: GroupScales): boolean;
   /** The attribute's value read from a vector, as explanations quote it (default: the first coordinate). */
   reading?(v: Float32Array, s: GroupScales): number;
@@ -131,6 +143,7 @@ const GROUPS: GroupDef[] = [
     name: 'direction',
     dims: 4,
     conditionDims: 2,
+    selfByEvidence: true,
     floor: 0.3,
     vector: (f, i, o, s) => {
       if (!f.measured[i] || !Number.isFinite(f.direction[i]) || f.speed[i] < 2 * s.velocityNoise) return false;
@@ -465,6 +478,11 @@ function buildModel(
   groups.forEach((g, gi) => {
     const def = GROUPS[gi];
     if (g.pool.size === 0) return;
+    if (byEvidence(def, base.source)) {
+      Object.assign(g, { median: 0, high: 1, spread: 1 });
+      if (screening) g.perObject = { median: 0, spread: 1 };
+      return;
+    }
     const pick = strideSample(g.pool.size, opts.calibrationSamples);
     const queries = new Float32Array(pick.length * g.dims);
     const own = new Int32Array(pick.length);
@@ -472,7 +490,7 @@ function buildModel(
       queries.set(g.pool.data.subarray(r * g.dims, (r + 1) * g.dims), j * g.dims);
       own[j] = g.pool.track[r];
     });
-    const dist = kthDistances({ pool: g.pool, k, queries, exclude: own, conditionDims: conditionDimsOf(def, scales) });
+    const dist = kthDistances({ pool: g.pool, queries, exclude: own, ...searchOf(def, scales, k, opts, base.source) });
     const floor = typeof def.floor === 'number' ? def.floor : def.floor(scales);
     const calibrate = (at: (q: number) => number): { median: number; high: number; spread: number } => {
       const median = at(0.5);
@@ -509,8 +527,25 @@ function buildModel(
   };
 }
 
-function conditionDimsOf(def: GroupDef, s: GroupScales): number {
-  return (typeof def.conditionDims === 'function' ? def.conditionDims(s) : def.conditionDims) ?? 0;
+/** Headings within this angle of each other are "the same way" (as a chord of the unit circle). */
+const SAME_WAY = 2 * Math.sin(((45 / 2) * Math.PI) / 180);
+
+/** How a group is searched: K and context coordinates, and the evidence rule where it is judged by evidence. */
+function searchOf(def: GroupDef, s: GroupScales, k: number, opts: NormalityOptions, source: NormalityModel['source']): Pick<KthBatch, 'k' | 'conditionDims' | 'evidence'> {
+  const conditionDims = (typeof def.conditionDims === 'function' ? def.conditionDims(s) : def.conditionDims) ?? 0;
+  if (!byEvidence(def, source)) return { k, conditionDims };
+  // "The same place" as elsewhere (one PLACE_SCALE); z = 1 where a normal minority would show this rarely.
+  return { k, conditionDims, evidence: { radius: 1, tolerance: SAME_WAY, share: opts.minorityShare, alpha: 1 - opts.quantile } };
+}
+
+/**
+ * Reference footage is what the user says normal covers: behaviour too few normal objects showed is
+ * abnormal, as for every group. Self-referenced, the footage under judgement is its own normal, and a
+ * heading only a few of the objects passing a place take is as likely a minority direction of a two-way
+ * path as an anomaly; only evidence (many passed, nearly none that way) tells them apart.
+ */
+function byEvidence(def: GroupDef, source: NormalityModel['source']): boolean {
+  return def.selfByEvidence === true && source === 'self';
 }
 
 /** `minStride`: query at most every n-th observation of each track (the per-track smoothing fills the rest). */
@@ -546,7 +581,7 @@ function scoreWith(model: NormalityModel, f: Features, trackIds: Int32Array, own
       rows.push(i);
     }
     const own = Int32Array.from(rows, (i) => poolTrack[i]);
-    const dist = kthDistances({ pool: g.pool, k: model.k, queries, exclude: own, conditionDims: conditionDimsOf(def, model.scales) });
+    const dist = kthDistances({ pool: g.pool, queries, exclude: own, ...searchOf(def, model.scales, model.k, model.options, model.source) });
     rows.forEach((i, j) => {
       if (!Number.isFinite(dist[j])) return;
       const po = g.perObject;

@@ -66,6 +66,11 @@ describe('kthDistances (queries shared with helper threads)', () => {
         expect(shared[i]).toBeCloseTo(want, 4);
       }
     }
+    // Evidence among the tracks at the place (self-referenced heading): the same answers too.
+    const ev: KthBatch = { ...batch(4, 3000, 6000, 2), evidence: { radius: 1, tolerance: 0.8, share: 0.1, alpha: 0.01 } };
+    const evShared = kthDistances(ev);
+    expect(Array.from(evShared)).toEqual(Array.from(inline(ev)));
+    expect(evShared.some((z) => z > 0)).toBe(true);
     const after = knnHelperStats();
     expect(after.helpers).toBe(1);
     // The helper took some of the chunks (the long-vector batch takes this thread far longer than the

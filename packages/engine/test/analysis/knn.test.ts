@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KthTrackSearch, strideSample, type VectorPool } from '../../src/analysis/knn.js';
+import { KthTrackSearch, logBinomialCdf, strideSample, type EvidenceRule, type VectorPool } from '../../src/analysis/knn.js';
 
 function pool(dims: number, rows: { v: number[]; track: number }[]): VectorPool {
   const trackCount = Math.max(...rows.map((r) => r.track)) + 1;
@@ -60,6 +60,54 @@ describe('KthTrackSearch', () => {
         }
       }
     }
+  });
+});
+
+describe('queryEvidence (an attribute judged among the objects at the same place)', () => {
+  // Rows: place (x, y), then a unit heading. Each track passes the place (0, 0) in five rows.
+  const passing = (headings: number[], x = 0): { v: number[]; track: number }[] =>
+    headings.flatMap((deg, track) =>
+      Array.from({ length: 5 }, (_, k) => ({ v: [x + 0.2 * (k - 2), 0, Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)], track })),
+    );
+  const rule: EvidenceRule = { radius: 1, tolerance: 2 * Math.sin(Math.PI / 8), share: 0.25, alpha: 0.01 };
+  const left = [0, 0, -1, 0];
+
+  it('computes the binomial tail by hand', () => {
+    expect(Math.exp(logBinomialCdf(0, 3, 0.5))).toBeCloseTo(1 / 8, 12);
+    expect(Math.exp(logBinomialCdf(1, 3, 0.5))).toBeCloseTo(4 / 8, 12);
+    // 0.75^10 + 10·0.25·0.75^9 + 45·0.25²·0.75^8
+    expect(Math.exp(logBinomialCdf(2, 10, 0.25))).toBeCloseTo(0.0563135 + 0.1877117 + 0.2815676, 6);
+    expect(logBinomialCdf(5, 5, 0.3)).toBe(0);
+    expect(logBinomialCdf(0, 0, 0.3)).toBe(0);
+    // Far in the tail without underflow: ln(0.9^2000).
+    expect(logBinomialCdf(0, 2000, 0.1)).toBeCloseTo(2000 * Math.log(0.9), 6);
+  });
+
+  it('grows with the number of others at the place that went the other way, and is 0 for their way', () => {
+    const s = (n: number): KthTrackSearch => new KthTrackSearch(pool(4, passing(Array(n).fill(0))), 3);
+    // None of n heading right went left: P = 0.75^n, on the scale where P = 0.01 is 1.
+    for (const n of [5, 20, 40]) expect(s(n).queryEvidence(left, -1, 2, rule)).toBeCloseTo((n * Math.log(0.75)) / Math.log(0.01), 6);
+    expect(s(20).queryEvidence(left, -1, 2, rule)).toBeGreaterThan(1);
+    expect(s(5).queryEvidence(left, -1, 2, rule)).toBeLessThan(0.4); // five are too few to tell
+    expect(s(40).queryEvidence([0, 0, 1, 0], -1, 2, rule)).toBe(0);
+    // Within the tolerance (40° off) is the same way; 60° off is not.
+    const at = (deg: number): number[] => [0, 0, Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
+    expect(s(40).queryEvidence(at(40), -1, 2, rule)).toBe(0);
+    expect(s(40).queryEvidence(at(60), -1, 2, rule)).toBeGreaterThan(1);
+  });
+
+  it('calls a minority direction normal, counts only the place, and never the object itself', () => {
+    // 32 head right and 8 left (a fifth): with a tenth as the smallest normal minority, left is normal.
+    const twoWay = new KthTrackSearch(pool(4, passing([...Array(32).fill(0), ...Array(8).fill(180)])), 3);
+    expect(twoWay.queryEvidence(left, 39, 2, { ...rule, share: 0.1 })).toBeLessThan(0.05);
+    // With a half as the smallest normal share, 7 of 39 is evidence.
+    expect(twoWay.queryEvidence(left, 39, 2, { ...rule, share: 0.5 })).toBeGreaterThan(1);
+    // One walker going left among 40 going right: its own rows do not count for it.
+    const lone = new KthTrackSearch(pool(4, passing([...Array(40).fill(0), 180])), 3);
+    expect(lone.queryEvidence(left, 40, 2, rule)).toBeCloseTo((40 * Math.log(0.75)) / Math.log(0.01), 6);
+    expect(lone.queryEvidence(left, -1, 2, rule)).toBeLessThan(lone.queryEvidence(left, 40, 2, rule));
+    // Far from where anyone passed there is no evidence either way (the position group judges the place).
+    expect(lone.queryEvidence([5, 0, -1, 0], 40, 2, rule)).toBe(0);
   });
 });
 

@@ -212,18 +212,24 @@ describe('normality model', () => {
     expect(scoreObjects(harsh, query.input.features, query.input.trackIds).score[15]).toBeCloseTo(s.score[15], 6);
   });
 
-  it('self-referenced, never quotes the object itself as what is normal', () => {
-    // 40 walkers heading right along the path, spread over its width; one of them leaves it for its last
-    // second, walking back left far below it. Mostly normal, that object stays in the pool it is judged by.
-    const r3 = rng(5);
-    const w = walkers(Array.from({ length: 41 }, () => Array.from({ length: 30 }, () => 0.3 + 0.03 * (r3() - 0.5))));
-    const f = w.input.features;
-    const odd = f.index.byTrack.get(41)!.slice(20);
-    for (const i of odd) {
-      f.footY[i] = 0.95;
+  /** Sets observations of walkers() heading left (they keep their places). */
+  const headLeft = (f: Features, obs: readonly number[]): void => {
+    for (const i of obs) {
       f.vx[i] = -f.speed[i];
       f.direction[i] = 180;
     }
+  };
+
+  it('self-referenced, never quotes the object itself as what is normal', () => {
+    // 80 walkers heading right along the path, spread over its width; one of them leaves it for half a
+    // second far below it, then turns back left on it. Mostly normal, that object stays in the pool it is
+    // judged by.
+    const r3 = rng(5);
+    const w = walkers(Array.from({ length: 81 }, () => Array.from({ length: 30 }, () => 0.3 + 0.03 * (r3() - 0.5))));
+    const f = w.input.features;
+    const odd = f.index.byTrack.get(81)!.slice(20);
+    for (const i of odd.slice(0, 5)) f.footY[i] = 0.95;
+    headLeft(f, odd.slice(5));
     const { model, scores: [scores] } = selfReferencedScores([w.input], [w.frames], fitOpts);
     const why = explainObservations(model, f, odd, scores);
     const position = why.find((c) => c.attribute === 'position');
@@ -231,6 +237,28 @@ describe('normality model', () => {
     expect(position?.normal).not.toMatch(/, 0\.95\)$/); // the nearest *other* object's place
     const direction = why.find((c) => c.attribute === 'direction');
     expect(direction?.normal).toBe('right'); // heading left where the others head right
+  });
+
+  it('self-referenced, judges a heading by the evidence of those who passed the same place', () => {
+    const r5 = rng(3);
+    const paths = (n: number): number[][] => Array.from({ length: n }, () => Array.from({ length: 30 }, () => 0.3 + 0.03 * (r5() - 0.5)));
+    const directionZ = (w: { input: FitInput; frames: number }, track: number): number => {
+      const { scores: [s] } = selfReferencedScores([w.input], [w.frames], fitOpts);
+      const G = ATTRIBUTE_GROUPS.length;
+      return Math.max(...w.input.features.index.byTrack.get(track)!.map((i) => s.z[i * G + ATTRIBUTE_GROUPS.indexOf('direction')]));
+    };
+    // One walker against 80, in the middle of the path (64 of them pass its place): found, on direction.
+    const lone = walkers(paths(81));
+    headLeft(lone.input.features, lone.input.features.index.byTrack.get(6)!);
+    expect(directionZ(lone, 6)).toBeGreaterThan(1);
+    // A fifth of 80 walking left (a two-way path): a normal minority, though fewer than K (a quarter).
+    const twoWay = walkers(paths(80));
+    for (let t = 1; t <= 80; t += 5) headLeft(twoWay.input.features, twoWay.input.features.index.byTrack.get(t)!);
+    for (let t = 1; t <= 80; t += 5) expect(directionZ(twoWay, t)).toBeLessThan(0.2);
+    // One against ten: too few passed to tell (the K-th nearest heading alone would call it far out).
+    const few = walkers(paths(11));
+    headLeft(few.input.features, few.input.features.index.byTrack.get(11)!);
+    expect(directionZ(few, 11)).toBeLessThan(0.5);
   });
 
   it('self-referenced, a lasting anomaly its track does not give away still stands out among frames', () => {
