@@ -310,15 +310,33 @@ export class KthTrackSearch {
     near.fill(0);
     const r2 = rule.radius * rule.radius;
     const t2 = rule.tolerance * rule.tolerance;
-    for (let r = 0, o = 0; r < size; r++, o += stride) {
+    const visit = (r: number): void => {
       const t = track[r];
-      if (t === excludeTrack || near[t] === 2) continue;
+      if (t === excludeTrack || near[t] === 2) return;
+      const o = r * stride;
       let dp = 0;
       for (let j = 0; j < contextDims; j++) dp += (data[o + j] - q[j]) ** 2;
-      if (dp > r2) continue;
+      if (dp > r2) return;
       let da = 0;
       for (let j = contextDims; j < stride; j++) da += (data[o + j] - q[j]) ** 2;
       near[t] = da <= t2 ? 2 : 1;
+    };
+    const g = this.grid;
+    if (g && contextDims === 2) {
+      // Only the grid cells (over the place coordinates) within the radius can hold rows at the place.
+      const cell = (v: number, v0: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor((v - v0) / g.cell)));
+      const cx0 = cell(q[0] - rule.radius, g.x0, g.cols);
+      const cx1 = cell(q[0] + rule.radius, g.x0, g.cols);
+      const cy0 = cell(q[1] - rule.radius, g.y0, g.rows);
+      const cy1 = cell(q[1] + rule.radius, g.y0, g.rows);
+      for (let cy = cy0; cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) {
+          const c = cy * g.cols + cx;
+          for (let j = g.start[c]; j < g.start[c + 1]; j++) visit(g.rows_[j]);
+        }
+      }
+    } else {
+      for (let r = 0; r < size; r++) visit(r);
     }
     let n = 0;
     let m = 0;

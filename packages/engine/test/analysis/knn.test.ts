@@ -96,6 +96,32 @@ describe('queryEvidence (an attribute judged among the objects at the same place
     expect(s(40).queryEvidence(at(60), -1, 2, rule)).toBeGreaterThan(1);
   });
 
+  it('finds the same tracks at the place through the grid index as by brute force', () => {
+    let seed = 3;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    // 900 rows (grid-indexed) of 60 tracks over a 6 × 4 area, headings spread around the circle.
+    const rows = Array.from({ length: 900 }, () => {
+      const a = rand() * 2 * Math.PI;
+      return { v: [rand() * 6, rand() * 4, Math.cos(a), Math.sin(a)], track: Math.floor(rand() * 60) };
+    });
+    const p = pool(4, rows);
+    const s = new KthTrackSearch(p, 3);
+    for (let i = 0; i < 60; i++) {
+      const a = rand() * 2 * Math.PI;
+      const q = [rand() * 8 - 1, rand() * 6 - 1, Math.cos(a), Math.sin(a)];
+      const ex = i % 2 ? Math.floor(rand() * 60) : -1;
+      const near = new Map<number, boolean>();
+      for (const r of rows) {
+        if (r.track === ex || Math.hypot(r.v[0] - q[0], r.v[1] - q[1]) > rule.radius) continue;
+        const alike = Math.hypot(r.v[2] - q[2], r.v[3] - q[3]) <= rule.tolerance;
+        near.set(r.track, (near.get(r.track) ?? false) || alike);
+      }
+      const m = [...near.values()].filter(Boolean).length;
+      const want = Math.max(0, logBinomialCdf(m, near.size, rule.share) / Math.log(rule.alpha));
+      expect(s.queryEvidence(q, ex, 2, rule)).toBeCloseTo(want, 9);
+    }
+  });
+
   it('calls a minority direction normal, counts only the place, and never the object itself', () => {
     // 32 head right and 8 left (a fifth): with a tenth as the smallest normal minority, left is normal.
     const twoWay = new KthTrackSearch(pool(4, passing([...Array(32).fill(0), ...Array(8).fill(180)])), 3);
