@@ -479,8 +479,8 @@ function buildModel(
     const def = GROUPS[gi];
     if (g.pool.size === 0) return;
     if (byEvidence(def, base.source)) {
+      // Already a z, whichever way objects are weighed: no per-object calibration to add.
       Object.assign(g, { median: 0, high: 1, spread: 1 });
-      if (screening) g.perObject = { median: 0, spread: 1 };
       return;
     }
     const pick = strideSample(g.pool.size, opts.calibrationSamples);
