@@ -92,13 +92,12 @@ export interface FlowInput {
   noise: number;
 }
 
-/** Result of the coarse search of one block: SADs over the window (Infinity where off the frame). */
+/** Result of the coarse search of one block: the best displacement, its SAD, and the sum over the window. */
 interface Coarse {
   best: number;
   bdx: number;
   bdy: number;
   sum: number;
-  count: number;
 }
 
 /**
@@ -109,15 +108,10 @@ interface Coarse {
  */
 function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb: number, cx: number, cy: number, rc: number, grid: Float64Array, out: Coarse): void {
   const span = 2 * rc + 1;
-  const dyLo = -rc;
-  const dyHi = rc;
-  const dxLo = -rc;
-  const dxHi = rc;
   let best = Infinity;
   let bdx = 0;
   let bdy = 0;
   let sum = 0;
-  let count = 0;
   const ia = cy * hw + cx;
   if (hb === 4) {
     // The current block in registers; each candidate is 16 loads from the previous frame.
@@ -129,10 +123,10 @@ function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb:
     const c20 = curHalf[r2], c21 = curHalf[r2 + 1], c22 = curHalf[r2 + 2], c23 = curHalf[r2 + 3];
     const c30 = curHalf[r3], c31 = curHalf[r3 + 1], c32 = curHalf[r3 + 2], c33 = curHalf[r3 + 3];
     const p = prevHalf;
-    for (let dy = dyLo; dy <= dyHi; dy++) {
-      let g = (dy + rc) * span + dxLo + rc;
-      let i0 = (cy - dy) * hw + cx - dxLo;
-      for (let dx = dxLo; dx <= dxHi; dx++, g++, i0--) {
+    for (let dy = -rc; dy <= rc; dy++) {
+      let g = (dy + rc) * span;
+      let i0 = (cy - dy) * hw + cx + rc;
+      for (let dx = -rc; dx <= rc; dx++, g++, i0--) {
         const i1 = i0 + hw;
         const i2 = i1 + hw;
         const i3 = i2 + hw;
@@ -143,7 +137,6 @@ function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb:
           Math.abs(c30 - p[i3]) + Math.abs(c31 - p[i3 + 1]) + Math.abs(c32 - p[i3 + 2]) + Math.abs(c33 - p[i3 + 3]);
         grid[g] = s;
         sum += s;
-        count++;
         if (s < best || (s === best && dx * dx + dy * dy < bdx * bdx + bdy * bdy)) {
           best = s;
           bdx = dx;
@@ -152,13 +145,12 @@ function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb:
       }
     }
   } else {
-    for (let dy = dyLo; dy <= dyHi; dy++) {
-      let g = (dy + rc) * span + dxLo + rc;
-      for (let dx = dxLo; dx <= dxHi; dx++, g++) {
+    for (let dy = -rc; dy <= rc; dy++) {
+      let g = (dy + rc) * span;
+      for (let dx = -rc; dx <= rc; dx++, g++) {
         const s = sad(curHalf, prevHalf, hw, ia, (cy - dy) * hw + cx - dx, hb);
         grid[g] = s;
         sum += s;
-        count++;
         if (s < best || (s === best && dx * dx + dy * dy < bdx * bdx + bdy * bdy)) {
           best = s;
           bdx = dx;
@@ -171,7 +163,6 @@ function coarseSearch(curHalf: Uint8Array, prevHalf: Uint8Array, hw: number, hb:
   out.bdx = bdx;
   out.bdy = bdy;
   out.sum = sum;
-  out.count = count;
 }
 
 /**
@@ -198,7 +189,7 @@ export function estimateBlockFlow(input: FlowInput): FlowField {
   const noiseResidual = Math.max(4, 2.5 * input.noise);
   const span = 2 * rc + 1;
   const grid = new Float64Array(span * span);
-  const coarse: Coarse = { best: 0, bdx: 0, bdy: 0, sum: 0, count: 0 };
+  const coarse: Coarse = { best: 0, bdx: 0, bdy: 0, sum: 0 };
   // Full-resolution SADs of the fine window (NaN: not known in full).
   const fine = new Float64Array(25);
   const sadAt = (fx: number, fy: number, dx: number, dy: number): number => {
@@ -220,8 +211,8 @@ export function estimateBlockFlow(input: FlowInput): FlowField {
       // then a wrong one (an object coming in, matched along its own outline, read as moving fast sideways).
       if (cx < rc || cy < rc || cx + hb + rc > hw || cy + hb + rc > hh) continue;
       coarseSearch(curHalf, prevHalf, hw, hb, cx, cy, rc, grid, coarse);
-      const { best, bdx, bdy, sum, count } = coarse;
-      if (sum / count - best < minGainCoarse) continue; // flat or ambiguous block
+      const { best, bdx, bdy, sum } = coarse;
+      if (sum / grid.length - best < minGainCoarse) continue; // flat or ambiguous block
       // Distinctiveness: the best displacement must clearly beat every displacement that is not its
       // neighbour (an edge or a repetitive pattern matches equally well elsewhere: no reliable motion).
       let second = Infinity;
