@@ -4,8 +4,9 @@
  * asserts nothing.
  *   - speed: a clip (generated: a textured ground with people-sized textured shapes walking in lanes and
  *     one running, with camera-like temporal sensor noise, x264 like a camera would write it; or --file for
- *     real footage) → analysis wall time, real-time factor, the ratio to the decode-only time, and the share
- *     of it the analysis thread waited (for frames, mostly), with the default detector and motion only;
+ *     real footage) → analysis wall time, real-time factor, the ratio to the decode-only time, the share
+ *     of it the analysis thread waited (for frames, mostly), and the CPU seconds of each beside the host's
+ *     steal (cpu-account.ts), with the default detector and motion only;
  *   - memory: a long generated clip (10 minutes by default) → peak RSS and the size of the attribute tables
  *     (the part of memory that grows with footage length).
  */
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import { knnHelperStats } from '../analysis/knn-batch.js';
+import { cpuMark, cpuSince, describeCpu, type CpuSpent } from './cpu-account.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import type { AnalysisSink } from '../analysis/types.js';
 import { decodeAheadStatus } from '../media/decode-ahead.js';
@@ -84,11 +86,15 @@ export async function makeStreetFootage(dir: string, name: string, seconds: numb
   return out;
 }
 
-async function decodeOnlySeconds(path: string): Promise<number> {
+async function decodeOnly(path: string): Promise<{ seconds: number; cpu: CpuSpent }> {
   const t0 = performance.now();
+  const c0 = cpuMark();
   await ffmpeg(['-i', path, '-f', 'null', '-']);
-  return (performance.now() - t0) / 1000;
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
 }
+
+/** Total CPU seconds of a stretch, children included (null when they are unknown). */
+const cpuTotal = (c: CpuSpent): number | null => (c.children === null ? null : c.self + c.children);
 
 /**
  * The packet table (every packet's pts, read by ffprobe without decoding) numbers frames when ffmpeg
@@ -114,9 +120,11 @@ async function analyseOnce(path: string, detectorName: string | null) {
     const t0 = performance.now();
     // How long the analysis thread waited (for frames, mostly) instead of computing.
     const elu0 = performance.eventLoopUtilization();
+    const c0 = cpuMark();
     const r = await analyzeVideo(path, { sink: nullSink(), reference: 'self', detector });
+    const cpu = cpuSince(c0);
     const idle = 1 - performance.eventLoopUtilization(elu0).utilization;
-    return { seconds: (performance.now() - t0) / 1000, idle, stats: r.stats, params: r.params, events: r.events.length };
+    return { seconds: (performance.now() - t0) / 1000, cpu, idle, stats: r.stats, params: r.params, events: r.events.length };
   } finally {
     await detector?.dispose();
   }
@@ -145,20 +153,21 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
     if (memS > 0) {
       const long = await makeStreetFootage(dir, 'memory-720p25.mp4', memS);
       const longInfo = await probe(long);
-      const longDecodeS = await decodeOnlySeconds(long);
-      log(`memory clip: ffmpeg decode alone ${longDecodeS.toFixed(2)} s; ${await packetTableLine(long, longInfo, longDecodeS)}`);
+      const longDecode = await decodeOnly(long);
+      log(`memory clip: ffmpeg decode alone ${longDecode.seconds.toFixed(2)} s; ${await packetTableLine(long, longInfo, longDecode.seconds)}`);
       const m = await analyseOnce(long, DEFAULT_DETECTOR);
       log(
         `memory: ${(memS / 60).toFixed(1)} min of 720p25 (${DEFAULT_DETECTOR}) → peak RSS ${m.stats.peakRssMB.toFixed(0)} MB; attribute tables ` +
-          `${(m.stats.tableBytes / 2 ** 20).toFixed(1)} MB for ${m.stats.observations} observations; ${(memS / m.seconds).toFixed(1)}× real time`,
+          `${(m.stats.tableBytes / 2 ** 20).toFixed(1)} MB for ${m.stats.observations} observations; ${(memS / m.seconds).toFixed(1)}× real time; ${describeCpu(m.cpu)}`,
       );
     }
     const clip = file ?? (await makeStreetFootage(dir, 'speed-720p25.mp4', speedS));
     const info = await probe(clip);
-    const decodeS = await decodeOnlySeconds(clip);
+    const decode = await decodeOnly(clip);
+    const decodeS = decode.seconds;
     const kbps = info.bitRate ? `, ${(info.bitRate / 1000).toFixed(0)} kbit/s` : '';
     log(`analysis speed: ${info.durationS.toFixed(1)} s of ${info.width}×${info.height} at ${info.fpsAvg.toFixed(2)} fps${kbps} (${file ? file : `generated street scene, sensor noise ${SENSOR_NOISE}`})`);
-    log(`  ffmpeg decode alone: ${decodeS.toFixed(2)} s (${(info.durationS / decodeS).toFixed(1)}× real time)`);
+    log(`  ffmpeg decode alone: ${decodeS.toFixed(2)} s (${(info.durationS / decodeS).toFixed(1)}× real time); ${describeCpu(decode.cpu)}`);
     log(`  ${await packetTableLine(clip, info, decodeS)}`);
     const ahead = decodeAheadStatus();
     log(`  decoding ahead in a worker thread: ${ahead.available ? 'yes' : `no (${ahead.reason})`}`);
@@ -176,6 +185,9 @@ export async function benchAnalyze(opts: BenchAnalyzeOptions = {}): Promise<void
           `fit ${t.fitS.toFixed(2)} s with ${shared.helpers} helper thread${shared.helpers === 1 ? '' : 's'} taking ${(100 * helperShare).toFixed(0)} % of its shared queries, score ${t.scoreS.toFixed(2)} s, heatmaps ${t.heatmapS.toFixed(2)} s); ` +
           `${r.stats.tracks} tracks, ${r.events} events; analysis thread idle ${(100 * r.idle).toFixed(0)} %; peak RSS ${r.stats.peakRssMB.toFixed(0)} MB`,
       );
+      const cpu = cpuTotal(r.cpu);
+      const decodeCpu = cpuTotal(decode.cpu);
+      log(`    ${describeCpu(r.cpu)}${cpu !== null && decodeCpu ? `: ${(cpu / decodeCpu).toFixed(2)}× the CPU of decoding alone` : ''}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
