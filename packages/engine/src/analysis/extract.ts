@@ -9,6 +9,7 @@ import { readFrames, type Frame, type YuvFrame } from '../media/frame-reader.js'
 import type { ProbeResult } from '../media/probe.js';
 import { yuvToRgb } from '../media/yuv.js';
 import { halfResolution } from './block-flow.js';
+import { alignToFirst } from './camera-shift.js';
 import { HeatSpool } from './heat-spool.js';
 import { roiFeature } from '../inference/detector.js';
 import { boxFlow, buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
@@ -17,6 +18,7 @@ import { encodeFlow, flowRecordBytes } from './motion-term.js';
 import { FrameTable, ObservationTable, SOURCE_DETECTOR, SOURCE_INTERPOLATED, SOURCE_MOTION } from './observations.js';
 import type { FullAnalysisParams } from './params.js';
 import { Tracker } from './tracker.js';
+import type { Box } from './types.js';
 
 export interface Extraction {
   observations: ObservationTable;
@@ -35,6 +37,8 @@ export interface Extraction {
   /** Median time between analysed frames (seconds). */
   frameDurationS: number;
   detectorRuns: number;
+  /** Camera shake undone (camera-shift.ts): on how many analysed frames, and the largest shift (analysis pixels). */
+  shake: { frames: number; maxPx: number };
   /** Model input [height, width] the detector ran at, when it says. */
   detectorInputSize: [number, number] | null;
   timings: { bootstrapS: number; passS: number; detectS: number };
@@ -48,6 +52,19 @@ export interface ExtractOptions {
   spool: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+}
+
+const moveBox = (b: readonly number[], dx: number, dy: number): Box => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
+
+/** A cols×rows map moved by (cx, cy) cells: out(x, y) = map(x − cx, y − cy), `empty` where that is off the map. */
+function shiftCells<T extends Uint8Array | Float32Array>(map: T, cols: number, rows: number, cx: number, cy: number, empty: number): T {
+  const out = map.slice().fill(empty) as T;
+  for (let y = Math.max(0, cy); y < Math.min(rows, rows + cy); y++) {
+    const x0 = Math.max(0, cx);
+    const x1 = Math.min(cols, cols + cx);
+    if (x1 > x0) out.set(map.subarray((y - cy) * cols + x0 - cx, (y - cy) * cols + x1 - cx), y * cols + x0);
+  }
+  return out;
 }
 
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
@@ -65,6 +82,7 @@ export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParam
     backgroundRate: rate(m.backgroundHalfLifeS),
     foregroundRate: rate(m.foregroundHalfLifeS),
     flowRadius: Math.max(4, Math.ceil((m.maxFlowFrameHeightsPerS * p.analysisHeight) / fps)),
+    maxShift: Math.floor((Math.max(0, m.maxShakeShare) * Math.max(p.analysisWidth, p.analysisHeight)) / 2),
   };
 }
 
@@ -116,6 +134,20 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   };
   let ordinal = 0;
   let lastDetect = -1;
+  // Camera shake undone per analysed frame (sx, sy by ordinal): observations come out of the tracker a few
+  // frames late (confirmation, gap fills), and each goes back to its own frame's coordinates.
+  const shifts: number[] = [];
+  let shakenFrames = 0;
+  let maxShakePx = 0;
+  const frameBox = (b: Box, ord: number): Box => {
+    const sx = shifts[2 * ord] ?? 0;
+    const sy = shifts[2 * ord + 1] ?? 0;
+    if (sx === 0 && sy === 0) return b;
+    const [x1, y1, x2, y2] = moveBox(b, sx, sy);
+    const cx = (v: number) => Math.min(W, Math.max(0, v));
+    const cy = (v: number) => Math.min(H, Math.max(0, v));
+    return [cx(x1), cy(y1), cx(x2), cy(y2)];
+  };
   const minGap = Math.max(1, Math.round(p.detectMinGapS * fpsNominal));
   const maxGap = Math.max(minGap, Math.round(p.detectMaxGapS * fpsNominal));
 
@@ -124,7 +156,14 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
     prevTime = frame.time;
 
-    const m = motion!.process(gray);
+    // Camera shake undone: from here on the frame is in the background's coordinates (camera-shift.ts).
+    const st = motion!.stabilise(gray);
+    shifts.push(st.sx, st.sy);
+    if (st.sx !== 0 || st.sy !== 0) {
+      shakenFrames++;
+      maxShakePx = Math.max(maxShakePx, Math.hypot(st.sx, st.sy));
+    }
+    const m = motion!.process(st.gray);
     let detections: DetectionLike[] | null = null;
     let featureMap: FeatureMapLike | null = null;
     // The detector runs often while objects in view are still unnamed, and only as a refresh otherwise;
@@ -144,11 +183,15 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
       }
       detectMs += performance.now() - td;
       detectorRuns++;
-      detections = (dets ?? []).filter((d) => d.score >= p.detectorMinScore && d.box[2] > d.box[0] && d.box[3] > d.box[1]);
+      // The detector saw the frame as decoded: its boxes move into the stabilised coordinates.
+      detections = (dets ?? [])
+        .filter((d) => d.score >= p.detectorMinScore && d.box[2] > d.box[0] && d.box[3] > d.box[1])
+        .map((d) => (st.sx || st.sy ? { ...d, box: moveBox(d.box, -st.sx, -st.sy) } : d));
     }
-    const meas = buildMeasurements(m.blobs, detections, m.flow, gray, W, H);
-    // Appearance vectors for every object (detected or not) on frames where the backbone ran.
-    if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, x.box);
+    const meas = buildMeasurements(m.blobs, detections, m.flow, st.gray, W, H);
+    // Appearance vectors for every object (detected or not) on frames where the backbone ran (on the frame
+    // as decoded).
+    if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, moveBox(x.box, st.sx, st.sy));
     const emitted = tracker.step(ordinal, meas, (box, exclude) => boxFlow(m.flow, box, exclude));
     if (detections) tracker.markDetectorRun();
     const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
@@ -168,7 +211,8 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
       obs.push({
         trackId: e.trackId,
         ordinal: e.ordinal,
-        box: e.box,
+        // Stored in the frame's own coordinates, where the footage shows the object.
+        box: frameBox(e.box, e.ordinal),
         confidence: e.confidence,
         source: e.source === 'detector' ? SOURCE_DETECTOR : e.source === 'interpolated' ? SOURCE_INTERPOLATED : SOURCE_MOTION,
         label: e.detectedLabel ?? 'unknown',
@@ -180,8 +224,18 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     }
     frames.push(frame.index, frame.time, m.foregroundFraction);
     if (spool && record) {
-      record.set(m.heat, 0);
-      encodeFlow(m.flow, flowGrid.cols, flowGrid.rows, record.subarray(heatBytes));
+      // The maps go back to the frame's own coordinates too, to the nearest cell and block.
+      let heat = m.heat;
+      let flow = m.flow;
+      if (st.sx || st.sy) {
+        heat = shiftCells(heat, heatCols, heatRows, Math.round(st.sx / p.heatCell), Math.round(st.sy / p.heatCell), 0);
+        if (flow) {
+          const [bx, by] = [Math.round(st.sx / flow.block), Math.round(st.sy / flow.block)];
+          flow = { ...flow, vx: shiftCells(flow.vx, flow.cols, flow.rows, bx, by, NaN), vy: shiftCells(flow.vy, flow.cols, flow.rows, bx, by, NaN) };
+        }
+      }
+      record.set(heat, 0);
+      encodeFlow(flow, flowGrid.cols, flowGrid.rows, record.subarray(heatBytes));
       spool.append(record);
     }
     ordinal++;
@@ -199,7 +253,8 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     for (let k = 0; k < held.length && samples.length < p.motion.bootstrapFrames; k = Math.floor(k + step)) {
       samples.push(halfResolution(held[Math.floor(k)].gray, W, H).data);
     }
-    motion = new MotionModel(motionParams, samples.length >= 3 ? medianBackground(samples, (W >> 1) * (H >> 1)) : undefined);
+    const aligned = alignToFirst(samples, W >> 1, H >> 1, motionParams.maxShift, 2 * motionParams.minThreshold);
+    motion = new MotionModel(motionParams, aligned.length >= 3 ? medianBackground(aligned, (W >> 1) * (H >> 1)) : undefined);
     bootstrapS = (performance.now() - tb) / 1000;
     for (const h of held.splice(0)) await processFrame(h.frame, h.gray);
   };
@@ -248,6 +303,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     sourceHeight: probe.displayHeight || probe.height,
     frameDurationS: dts.length ? dts[dts.length >> 1] : 1 / fpsNominal,
     detectorRuns,
+    shake: { frames: shakenFrames, maxPx: maxShakePx },
     detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };

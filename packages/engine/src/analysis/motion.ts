@@ -8,6 +8,7 @@
  * A global offset (median difference) is removed first, which absorbs camera gain changes.
  */
 import { estimateBlockFlow, halfResolution, type FlowField } from './block-flow.js';
+import { applyShift, estimateShift } from './camera-shift.js';
 import { labelComponents } from './components.js';
 import type { Box } from './types.js';
 
@@ -30,6 +31,8 @@ export interface MotionParams {
   foregroundRate: number;
   /** Largest flow displacement searched (analysis pixels per analysed frame). */
   flowRadius: number;
+  /** Largest camera shake undone (half-resolution pixels; 0: none), camera-shift.ts. */
+  maxShift: number;
 }
 
 export interface Blob {
@@ -128,6 +131,33 @@ export class MotionModel {
     return { cols: this.heatCols, rows: this.heatRows };
   }
 
+  /** Typical per-pixel noise σ of the background (a sparse average). */
+  private noiseLevel(): number {
+    const sg = this.sigma!;
+    let noise = 0;
+    for (let i = 0; i < sg.length; i += 11) noise += sg[i];
+    return noise / Math.ceil(sg.length / 11);
+  }
+
+  /**
+   * The frame with camera shake undone (camera-shift.ts), to give to process(), and the shift applied:
+   * stabilised(x, y) = gray(x + sx, y + sy), analysis pixels. The frame itself when nothing moved.
+   */
+  stabilise(gray: Uint8Array): { gray: Uint8Array; sx: number; sy: number } {
+    const p = this.params;
+    const bg = this.background;
+    if (!bg || !this.sigma || p.maxShift < 1) return { gray, sx: 0, sy: 0 };
+    const half = halfResolution(gray, p.width, p.height).data;
+    // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
+    const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
+    const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap);
+    if (s.sx === 0 && s.sy === 0) return { gray, sx: 0, sy: 0 };
+    const lw = this.lw;
+    const lh = this.lh;
+    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
+    return { gray: applyShift(gray, p.width, p.height, s.sx, s.sy, fillAt), sx: s.sx, sy: s.sy };
+  }
+
   process(gray: Uint8Array): MotionFrame {
     const p = this.params;
     const { width: w, height: h } = p;
@@ -213,11 +243,9 @@ export class MotionModel {
       const hb = p.block / 2;
       const minFg = (hb * hb) >> 2;
       for (let i = 0; i < active.length; i++) active[i] = this.blockCount[i] >= minFg ? 1 : 0;
-      let noise = 0;
-      for (let i = 0; i < n; i += 11) noise += sg[i];
       // Camera noise is spatially correlated (compression blocks), so a 2×2 average hardly reduces it: the
       // half-resolution σ stands for the full-resolution pixels' σ.
-      noise /= Math.ceil(n / 11);
+      const noise = this.noiseLevel();
       flow = estimateBlockFlow({
         prev: this.prev,
         cur: gray,

@@ -47,6 +47,11 @@ export interface MotionSettings {
    */
   bootstrapFrames: number;
   bootstrapSpanS: number;
+  /**
+   * Largest camera shake undone, as a share of the frame's longer side (camera-shift.ts; 0 turns it off).
+   * Shake, not a pan: a pole camera in the wind moves the picture by a few pixels.
+   */
+  maxShakeShare: number;
 }
 
 export interface FullAnalysisParams extends AnalysisParams {
@@ -137,6 +142,7 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
       maxFlowFrameHeightsPerS: 0.6,
       bootstrapFrames: 25,
       bootstrapSpanS: 10,
+      maxShakeShare: 0.03,
     },
     tracker: { ...DEFAULT_TRACKER_PARAMS },
     detectMinGapS: 1,

@@ -345,6 +345,10 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
   const n = ex.frames.length;
   if (n === 1) pre.notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
   else if (ex.observations.length === 0) pre.notes.push('No moving objects were found in the footage: nothing to score.');
+  if (ex.shake.frames > 0) {
+    const px = (ex.shake.maxPx * ex.sourceWidth) / ex.analysisWidth;
+    pre.notes.push(`The camera shook: its movement was undone on ${ex.shake.frames} of ${n} analysed frames (up to ${px.toFixed(0)} pixels of the footage).`);
+  }
   return { ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
 }
 

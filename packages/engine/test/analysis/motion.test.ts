@@ -43,6 +43,7 @@ const params: MotionParams = {
   backgroundRate: 0.05,
   foregroundRate: 0.001,
   flowRadius: 12,
+  maxShift: 5,
 };
 
 describe('labelComponents', () => {
@@ -105,6 +106,52 @@ describe('MotionModel', () => {
     for (let k = 0; k < 3; k++) expect(m.process(empty).blobs).toHaveLength(0);
     // A real object appearing in the same place is still seen.
     expect(m.process(frame([{ x: 58, y: 42, w: 14, h: 30, seed: 9 }])).blobs).toHaveLength(1);
+  });
+
+  it('undoes camera shake: the ground does not become foreground, an object is found where the background has it', () => {
+    // Ground as a lens renders it: the hash texture smoothed (a 4-pixel-block texture has no sub-pixel
+    // position to find: its costs are flat between block edges).
+    const smooth = (f: Uint8Array) => {
+      const out = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          let sum = 0;
+          let n = 0;
+          for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+            const yy = Math.min(H - 1, Math.max(0, y + dy));
+            const xx = Math.min(W - 1, Math.max(0, x + dx));
+            sum += f[yy * W + xx];
+            n++;
+          }
+          out[y * W + x] = Math.round(sum / n);
+        }
+      }
+      return out;
+    };
+    const bg = smooth(frame([]));
+    const withObject = smooth(frame([{ x: 70, y: 40, w: 14, h: 30, seed: 5 }]));
+    // The camera moved: the picture slides 4 px right and 2 px up, new ground (flat 200) comes in at the edges.
+    const shaken = (f: Uint8Array) => {
+      const out = new Uint8Array(W * H).fill(200);
+      for (let y = 0; y < H - 2; y++) for (let x = 4; x < W; x++) out[y * W + x] = f[(y + 2) * W + x - 4];
+      return out;
+    };
+    const m = new MotionModel(params, initFrom(bg));
+    const still = m.stabilise(bg);
+    expect(still.gray).toBe(bg);
+    expect([still.sx, still.sy]).toEqual([0, 0]);
+    const st = m.stabilise(shaken(bg));
+    expect([st.sx, st.sy]).toEqual([4, -2]);
+    const undone = m.process(st.gray);
+    expect(undone.blobs).toHaveLength(0);
+    expect(undone.foregroundFraction).toBeLessThan(0.005);
+    const o = m.stabilise(shaken(withObject));
+    const blobs = m.process(o.gray).blobs;
+    expect(blobs).toHaveLength(1);
+    expect(Math.abs(blobs[0].box[0] - 70)).toBeLessThanOrEqual(2);
+    expect(Math.abs(blobs[0].box[1] - 40)).toBeLessThanOrEqual(2);
+    // Left as it is, the same shake is foreground along the ground's texture, ten times as much at least.
+    expect(new MotionModel(params, initFrom(bg)).process(shaken(bg)).foregroundFraction).toBeGreaterThan(0.02);
   });
 
   it('absorbs a global brightness change instead of calling the whole frame foreground', () => {

@@ -25,6 +25,18 @@ export interface SceneOptions {
   objects: SceneObject[];
   /** Frames at or after `atFrame` are delayed by `gapS` (variable frame rate: a pause in recording). */
   vfrGap?: { atFrame: number; gapS: number };
+  /**
+   * Camera shake of up to this many pixels each way: the scene is drawn on a larger canvas and the frame
+   * cut from it at an offset that wobbles (two sines per axis, like a pole camera in gusts).
+   */
+  shake?: number;
+  /** The ground: gentle waves (default), or rough like worn pavement (a random 3-pixel grain, not periodic). */
+  ground?: 'smooth' | 'rough';
+}
+
+/** The shaking camera's offset (pixels, within ±amplitude) at time t: where the frame is cut from the scene. */
+export function shakeOffset(amplitude: number, t: number): [number, number] {
+  return [amplitude * (0.6 * Math.sin(9 * t) + 0.4 * Math.sin(23 * t)), amplitude * (0.7 * Math.sin(11 * t) + 0.3 * Math.sin(29 * t))];
 }
 
 export interface Scene {
@@ -38,11 +50,14 @@ export interface Scene {
   boxAt(i: number, t: number): [number, number, number, number] | null;
 }
 
+const ROUGH = '60+mod(floor(abs(1e4*sin(floor(X/3)*12.9898+floor(Y/3)*78.233)))\\,50)';
+
 export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   const { width: W, height: H, fps } = o;
+  const a = Math.ceil(o.shake ?? 0);
   const graph: string[] = [
     // Static texture so the background is not flat (like pavement), drawn once per frame by geq.
-    `color=c=black:size=${W}x${H}:rate=${fps},format=gray,geq=lum='70+18*sin(X/9)*sin(Y/7)',format=yuv444p[bg0]`,
+    `color=c=black:size=${W + 2 * a}x${H + 2 * a}:rate=${fps},format=gray,geq=lum='${o.ground === 'rough' ? ROUGH : '70+18*sin(X/9)*sin(Y/7)'}',format=yuv444p[bg0]`,
   ];
   o.objects.forEach((ob, i) => {
     const hi = ob.shade ?? 220;
@@ -53,9 +68,14 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     );
     const tt = ob.stopAtS !== undefined ? `min(t\\,${ob.stopAtS})` : 't';
     const enable = ob.startS ? `:enable='gte(t,${ob.startS})'` : '';
-    graph.push(`[bg${i}][o${i}]overlay=x='${ob.x0}+${ob.vx}*${tt}':y='${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
+    graph.push(`[bg${i}][o${i}]overlay=x='${a}+${ob.x0}+${ob.vx}*${tt}':y='${a}+${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
   });
-  const post = ['format=yuv420p'];
+  const post: string[] = [];
+  if (a > 0) {
+    const amp = o.shake!;
+    post.push(`crop=${W}:${H}:'${a}+${amp}*(0.6*sin(9*t)+0.4*sin(23*t))':'${a}+${amp}*(0.7*sin(11*t)+0.3*sin(29*t))'`);
+  }
+  post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
   graph.push(`[bg${o.objects.length}]${post.join(',')}`);
   const out = path.join(dir, o.name);
@@ -71,8 +91,9 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     const ob = o.objects[i];
     if (t < (ob.startS ?? 0)) return null;
     const tm = ob.stopAtS !== undefined ? Math.min(t, ob.stopAtS) : t;
-    const x = ob.x0 + ob.vx * tm;
-    const y = ob.y0 + (ob.vy ?? 0) * tm;
+    const [ox, oy] = shakeOffset(o.shake ?? 0, t);
+    const x = ob.x0 + ob.vx * tm - ox;
+    const y = ob.y0 + (ob.vy ?? 0) * tm - oy;
     const x1 = Math.max(0, x);
     const y1 = Math.max(0, y);
     const x2 = Math.min(W, x + ob.w);

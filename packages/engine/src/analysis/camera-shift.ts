@@ -1,0 +1,170 @@
+/**
+ * Camera shake: a camera on a pole in the wind, or held by hand, moves the whole picture by a few pixels
+ * from frame to frame. Against a still background every textured edge then reads as foreground, blobs
+ * appear everywhere and the objects' speeds carry the shake. Before the motion model sees a frame, its
+ * translation against the background model is measured (integer pixels, coarse to fine on the
+ * half-resolution pictures the model keeps) and undone; the analysis then works in the background's
+ * coordinates, and boxes are moved back to the frame's own before they are stored.
+ *
+ * Only a translation is sought, within ±maxShift: shake, not a pan (a camera that turns away changes what
+ * it sees, and the background model relearns the view within seconds as before).
+ */
+
+export interface Shift {
+  /** frame(x + dx, y + dy) ≈ background(x, y), in half-resolution pixels. */
+  dx: number;
+  dy: number;
+  /** Exposure offset, frame − background (gray levels). */
+  bright: number;
+  /** The shift in full-resolution pixels, to the nearest pixel (sub-pixel refined): what to undo. */
+  sx: number;
+  sy: number;
+}
+
+/** 2×2 box average of a w×h plane (w, h even or not: the last odd row/column is dropped). */
+function halve(src: ArrayLike<number>, w: number, h: number): Float32Array {
+  const hw = w >> 1;
+  const hh = h >> 1;
+  const out = new Float32Array(hw * hh);
+  for (let y = 0; y < hh; y++) {
+    const r0 = 2 * y * w;
+    const r1 = r0 + w;
+    for (let x = 0; x < hw; x++) {
+      const c = 2 * x;
+      out[y * hw + x] = (src[r0 + c] + src[r0 + c + 1] + src[r1 + c] + src[r1 + c + 1]) / 4;
+    }
+  }
+  return out;
+}
+
+/** Median of (frame − background) on a sparse grid: a change of exposure is not a shift. */
+function brightnessOffset(frame: ArrayLike<number>, bg: ArrayLike<number>): number {
+  const d: number[] = [];
+  for (let i = 0; i < frame.length; i += 7) d.push(frame[i] - bg[i]);
+  d.sort((a, b) => a - b);
+  return d.length ? d[d.length >> 1] : 0;
+}
+
+/**
+ * Mean truncated absolute difference between frame shifted by (u, v) and background over the pixels at
+ * least `margin` inside (every `step`-th in both axes). Truncation keeps moving objects, which match no
+ * shift, from pulling the estimate: each pixel can cost at most `cap`.
+ */
+function cost(f: Float32Array | Uint8Array, bg: Float32Array, w: number, h: number, u: number, v: number, margin: number, step: number, bright: number, cap: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = margin; y < h - margin; y += step) {
+    const rb = y * w;
+    const rf = (y + v) * w + u;
+    for (let x = margin; x < w - margin; x += step) {
+      const d = Math.abs(f[rf + x] - bg[rb + x] - bright);
+      sum += d < cap ? d : cap;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/**
+ * The integer shift (half-resolution pixels, within ±maxShift) that best aligns `half` (lw×lh) with the
+ * background `bg`, or (0, 0) unless it aligns better than no shift beyond doubt: the per-pixel gain over
+ * (0, 0) must exceed five standard errors (the best of about a hundred shifts is picked, so the bar is set for
+ * that many tries), so sensor noise on a still camera, or a textureless view, never moves the picture. `cap` bounds a pixel's cost (about twice the foreground threshold).
+ */
+export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh: number, maxShift: number, cap: number): Shift {
+  if (maxShift < 1 || lw < 8 * maxShift || lh < 8 * maxShift) return { dx: 0, dy: 0, bright: 0, sx: 0, sy: 0 };
+  // Coarse: quarter resolution, the whole range.
+  const qw = lw >> 1;
+  const qh = lh >> 1;
+  const q = halve(half, lw, lh);
+  const qb = halve(bg, lw, lh);
+  const bright = brightnessOffset(q, qb);
+  const none = { dx: 0, dy: 0, bright, sx: 0, sy: 0 };
+  const r = Math.ceil(maxShift / 2);
+  let best = { u: 0, v: 0, c: cost(q, qb, qw, qh, 0, 0, r, 1, bright, cap) };
+  for (let v = -r; v <= r; v++) {
+    for (let u = -r; u <= r; u++) {
+      if (u === 0 && v === 0) continue;
+      const c = cost(q, qb, qw, qh, u, v, r, 1, bright, cap);
+      if (c < best.c) best = { u, v, c };
+    }
+  }
+  // Fine: half resolution, ±1 around the coarse answer, on every other pixel.
+  const margin = maxShift + 1;
+  let fine = { dx: 0, dy: 0, c: cost(half, bg, lw, lh, 0, 0, margin, 2, bright, cap) };
+  for (let v = 2 * best.v - 1; v <= 2 * best.v + 1; v++) {
+    for (let u = 2 * best.u - 1; u <= 2 * best.u + 1; u++) {
+      if (Math.abs(u) > maxShift || Math.abs(v) > maxShift || (u === 0 && v === 0)) continue;
+      const c = cost(half, bg, lw, lh, u, v, margin, 2, bright, cap);
+      if (c < fine.c) fine = { dx: u, dy: v, c };
+    }
+  }
+  if (fine.dx === 0 && fine.dy === 0) return none;
+  // Paired test against no shift on the same pixels.
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let y = margin; y < lh - margin; y += 2) {
+    for (let x = margin; x < lw - margin; x += 2) {
+      const i = y * lw + x;
+      const a = Math.min(cap, Math.abs(half[i] - bg[i] - bright));
+      const b = Math.min(cap, Math.abs(half[i + fine.dy * lw + fine.dx] - bg[i] - bright));
+      s += a - b;
+      s2 += (a - b) * (a - b);
+      n++;
+    }
+  }
+  const mean = s / n;
+  const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+  if (!(mean > 5 * (sd / Math.sqrt(n)))) return none;
+  // Sub-pixel: the cost is a sum of absolute differences, V-shaped near its minimum, so two lines through it
+  // and its neighbours on each axis place the vertex (a parabola is biased toward whole pixels). The
+  // full-resolution shift is then right to the pixel: half-resolution steps alone leave up to a pixel of
+  // shake, which on fine texture reads as foreground.
+  const at = (u: number, v: number): number => (Math.abs(u) > maxShift || Math.abs(v) > maxShift ? NaN : cost(half, bg, lw, lh, u, v, margin, 2, bright, cap));
+  const vertex = (lo: number, mid: number, hi: number): number => {
+    const rise = Math.max(lo, hi) - mid;
+    return Number.isFinite(rise) && rise > 0 ? Math.max(-0.5, Math.min(0.5, (lo - hi) / (2 * rise))) : 0;
+  };
+  const ox = vertex(at(fine.dx - 1, fine.dy), fine.c, at(fine.dx + 1, fine.dy));
+  const oy = vertex(at(fine.dx, fine.dy - 1), fine.c, at(fine.dx, fine.dy + 1));
+  return { dx: fine.dx, dy: fine.dy, bright, sx: Math.round(2 * (fine.dx + ox)), sy: Math.round(2 * (fine.dy + oy)) };
+}
+
+/**
+ * The w×h frame moved by (sx, sy) pixels so that out(x, y) = gray(x + sx, y + sy); where that falls
+ * outside the frame, `background(x, y)` fills in, so the strip the shake uncovers is never foreground.
+ */
+export function applyShift(gray: Uint8Array, w: number, h: number, sx: number, sy: number, background: (x: number, y: number) => number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  const fill = (y: number, from: number, to: number): void => {
+    for (let x = from; x < to; x++) out[y * w + x] = Math.min(255, Math.max(0, Math.round(background(x, y))));
+  };
+  const x0 = Math.max(0, -sx);
+  const x1 = Math.min(w, w - sx);
+  for (let y = 0; y < h; y++) {
+    const ys = y + sy;
+    if (ys < 0 || ys >= h || x1 <= x0) {
+      fill(y, 0, w);
+      continue;
+    }
+    out.set(gray.subarray(ys * w + x0 + sx, ys * w + x1 + sx), y * w + x0);
+    fill(y, 0, x0);
+    fill(y, x1, w);
+  }
+  return out;
+}
+
+/**
+ * Bootstrap frames (half resolution) moved onto the first one's coordinates before their median is taken:
+ * under shake the median of unaligned frames is a blurred background that every later frame differs from.
+ */
+export function alignToFirst(frames: readonly Uint8Array[], lw: number, lh: number, maxShift: number, cap: number): Uint8Array[] {
+  if (frames.length < 2 || maxShift < 1) return [...frames];
+  const ref = Float32Array.from(frames[0]);
+  return frames.map((f, k) => {
+    if (k === 0) return f;
+    const s = estimateShift(f, ref, lw, lh, maxShift, cap);
+    return s.dx || s.dy ? applyShift(f, lw, lh, s.dx, s.dy, (x, y) => ref[y * lw + x] + s.bright) : f;
+  });
+}

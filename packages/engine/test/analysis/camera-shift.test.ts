@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { halfResolution } from '../../src/analysis/block-flow.js';
+import { alignToFirst, applyShift, estimateShift } from '../../src/analysis/camera-shift.js';
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** A rough ground (random 3-pixel grain, lightly smoothed) of w×h, as a scene wider than any frame cut from it. */
+function ground(w: number, h: number, seed = 1): Float32Array {
+  const r = rng(seed);
+  const grain = new Float32Array(Math.ceil(w / 3) * Math.ceil(h / 3)).map(() => 60 + 60 * r());
+  const gw = Math.ceil(w / 3);
+  const g = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) g[y * w + x] = grain[Math.floor(y / 3) * gw + Math.floor(x / 3)];
+  // 3×3 box blur: cameras do not resolve perfect steps.
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const yy = y + dy;
+        const xx = x + dx;
+        if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+          s += g[yy * w + xx];
+          n++;
+        }
+      }
+      out[y * w + x] = s / n;
+    }
+  }
+  return out;
+}
+
+/** The w×h frame a camera sees when its view starts at (ox, oy) of the scene (sw wide), plus noise. */
+function view(scene: Float32Array, sw: number, ox: number, oy: number, w: number, h: number, noise = 0, seed = 7): Uint8Array {
+  const r = rng(seed);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = Math.round(scene[(y + oy) * sw + x + ox] + noise * (r() - 0.5) * 2);
+  return out;
+}
+
+const W = 160;
+const H = 120;
+const M = 20; // scene margin around the camera's rest position
+const SW = W + 2 * M;
+const scene = ground(SW, H + 2 * M);
+const half = (f: Uint8Array) => halfResolution(f, W, H).data;
+const rest = view(scene, SW, M, M, W, H);
+const bg = Float32Array.from(half(rest));
+
+describe('camera shift', () => {
+  it('finds how far the picture moved, to the pixel (odd shifts are half a step of the half-resolution search), through noise', () => {
+    for (const [sx, sy] of [[4, -6], [-7, 3], [2, 0], [0, -3], [8, 8], [-9, -5]]) {
+      // The camera looks (sx, sy) further into the scene: frame(x − sx) = rest(x), so frame(x + dx) = rest(x) for dx = −sx.
+      const frame = view(scene, SW, M + sx, M + sy, W, H, 3);
+      const s = estimateShift(half(frame), bg, W >> 1, H >> 1, 5, 40);
+      expect([s.sx, s.sy]).toEqual([0 - sx, 0 - sy]);
+      expect(Math.abs(s.bright)).toBeLessThan(2);
+    }
+  });
+
+  it('is not fooled by a change of exposure or by an object moving across the view', () => {
+    const frame = view(scene, SW, M + 3, M - 5, W, H, 2);
+    for (let i = 0; i < frame.length; i++) frame[i] = Math.min(255, frame[i] + 25);
+    // A bright object covering a tenth of the view.
+    for (let y = 30; y < 90; y++) for (let x = 60; x < 92; x++) frame[y * W + x] = 230;
+    const s = estimateShift(half(frame), bg, W >> 1, H >> 1, 5, 40);
+    expect([s.sx, s.sy]).toEqual([-3, 5]);
+    expect(s.bright).toBeGreaterThan(20);
+  });
+
+  it('never moves a still picture, nor a view with nothing to align on', () => {
+    const still = view(scene, SW, M, M, W, H, 4);
+    expect(estimateShift(half(still), bg, W >> 1, H >> 1, 5, 40)).toMatchObject({ dx: 0, dy: 0, sx: 0, sy: 0 });
+    const flat = new Float32Array((W >> 1) * (H >> 1)).fill(100);
+    const noisy = view(new Float32Array(SW * (H + 2 * M)).fill(100), SW, 0, 0, W, H, 6);
+    expect(estimateShift(half(noisy), flat, W >> 1, H >> 1, 5, 40)).toMatchObject({ sx: 0, sy: 0 });
+    // Noise over noise, 50 times: the best of the hundred shifts tried often beats no shift by chance, never
+    // by enough.
+    const r = rng(11);
+    for (let k = 0; k < 50; k++) {
+      const b = new Float32Array((W >> 1) * (H >> 1)).map(() => 100 + 16 * (r() - 0.5));
+      const f = new Uint8Array(b.length).map(() => Math.round(100 + 16 * (r() - 0.5)));
+      expect(estimateShift(f, b, W >> 1, H >> 1, 5, 40)).toMatchObject({ sx: 0, sy: 0 });
+    }
+    // Turned off, or a frame too small for the reach.
+    const moved = view(scene, SW, M + 4, M, W, H);
+    expect(estimateShift(half(moved), bg, W >> 1, H >> 1, 0, 40)).toMatchObject({ sx: 0, sy: 0 });
+    expect(estimateShift(half(moved), bg, W >> 1, H >> 1, 20, 40)).toMatchObject({ sx: 0, sy: 0 });
+  });
+
+  it('undoes the shift, the uncovered strip filled from the background', () => {
+    const frame = view(scene, SW, M + 4, M - 2, W, H);
+    const out = applyShift(frame, W, H, -4, 2, () => 77);
+    // out(x, y) = frame(x − 4, y + 2) = rest(x, y) wherever that is inside the frame.
+    for (let y = 0; y < H - 2; y++) for (let x = 4; x < W; x++) expect(out[y * W + x]).toBe(rest[y * W + x]);
+    for (let y = 0; y < H; y++) for (let x = 0; x < 4; x++) expect(out[y * W + x]).toBe(77);
+    for (let x = 0; x < W; x++) expect(out[(H - 1) * W + x]).toBe(77);
+  });
+
+  it('aligns the frames the first background is learned from', () => {
+    const frames = [[0, 0], [4, 2], [-2, 4], [4, -6]].map(([sx, sy]) => half(view(scene, SW, M + sx, M + sy, W, H, 2)));
+    const aligned = alignToFirst(frames, W >> 1, H >> 1, 5, 40);
+    expect(aligned[0]).toBe(frames[0]);
+    const lw = W >> 1;
+    const diff = (a: Uint8Array, b: Uint8Array) => {
+      let s = 0;
+      let n = 0;
+      for (let y = 6; y < (H >> 1) - 6; y++) for (let x = 6; x < lw - 6; x++, n++) s += Math.abs(a[y * lw + x] - b[y * lw + x]);
+      return s / n;
+    };
+    for (let k = 1; k < frames.length; k++) {
+      expect(diff(aligned[k], frames[0])).toBeLessThan(4);
+      expect(diff(frames[k], frames[0])).toBeGreaterThan(8);
+    }
+  });
+});
