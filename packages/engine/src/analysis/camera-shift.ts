@@ -21,11 +21,17 @@ export interface Shift {
   sy: number;
 }
 
-/** 2×2 box average of a w×h plane (w, h even or not: the last odd row/column is dropped). */
-function halve(src: ArrayLike<number>, w: number, h: number): Float32Array {
+/** Scratch planes reused across frames (one stream's frames share a size). */
+const scratch: Float32Array[] = [];
+function plane(slot: number, size: number): Float32Array {
+  if (!scratch[slot] || scratch[slot].length !== size) scratch[slot] = new Float32Array(size);
+  return scratch[slot];
+}
+
+/** 2×2 box average of a w×h plane into `out` (the last odd row/column is dropped). */
+function halve(src: Float32Array, w: number, h: number, out: Float32Array): Float32Array {
   const hw = w >> 1;
   const hh = h >> 1;
-  const out = new Float32Array(hw * hh);
   for (let y = 0; y < hh; y++) {
     const r0 = 2 * y * w;
     const r1 = r0 + w;
@@ -37,32 +43,41 @@ function halve(src: ArrayLike<number>, w: number, h: number): Float32Array {
   return out;
 }
 
-/** Median of (frame − background) on a sparse grid: a change of exposure is not a shift. */
-function brightnessOffset(frame: ArrayLike<number>, bg: ArrayLike<number>): number {
-  const d: number[] = [];
-  for (let i = 0; i < frame.length; i += 7) d.push(frame[i] - bg[i]);
-  d.sort((a, b) => a - b);
-  return d.length ? d[d.length >> 1] : 0;
+const diffHist = new Uint32Array(511);
+
+/** Median of (frame − background), to the gray level, on a sparse grid: a change of exposure is not a shift. */
+function brightnessOffset(frame: Float32Array, bg: Float32Array): number {
+  diffHist.fill(0);
+  let n = 0;
+  for (let i = 0; i < frame.length; i += 7, n++) diffHist[Math.round(frame[i] - bg[i]) + 255]++;
+  for (let k = 0, acc = 0; k < diffHist.length; k++) {
+    acc += diffHist[k];
+    if (2 * acc >= n) return k - 255;
+  }
+  return 0;
 }
 
 /**
  * Mean truncated absolute difference between frame shifted by (u, v) and background over the pixels at
  * least `margin` inside (every `step`-th in both axes). Truncation keeps moving objects, which match no
- * shift, from pulling the estimate: each pixel can cost at most `cap`.
+ * shift, from pulling the estimate: each pixel can cost at most `cap`. A sum past `limit` (the best mean so
+ * far, times the count) is abandoned at the end of a row: Infinity.
  */
-function cost(f: Float32Array | Uint8Array, bg: Float32Array, w: number, h: number, u: number, v: number, margin: number, step: number, bright: number, cap: number): number {
+function cost(f: Float32Array, bg: Float32Array, w: number, h: number, u: number, v: number, margin: number, step: number, bright: number, cap: number, limit = Infinity): number {
   let sum = 0;
-  let n = 0;
+  const perRow = Math.ceil((w - 2 * margin) / step);
+  const rows = Math.ceil((h - 2 * margin) / step);
+  const bound = limit * perRow * rows;
   for (let y = margin; y < h - margin; y += step) {
     const rb = y * w;
     const rf = (y + v) * w + u;
     for (let x = margin; x < w - margin; x += step) {
       const d = Math.abs(f[rf + x] - bg[rb + x] - bright);
       sum += d < cap ? d : cap;
-      n++;
     }
+    if (sum > bound) return Infinity;
   }
-  return n ? sum / n : 0;
+  return sum / (perRow * rows);
 }
 
 /**
@@ -76,8 +91,10 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   // Coarse: quarter resolution, the whole range.
   const qw = lw >> 1;
   const qh = lh >> 1;
-  const q = halve(half, lw, lh);
-  const qb = halve(bg, lw, lh);
+  const hf = plane(0, lw * lh);
+  hf.set(half);
+  const q = halve(hf, lw, lh, plane(1, qw * qh));
+  const qb = halve(bg, lw, lh, plane(2, qw * qh));
   const bright = brightnessOffset(q, qb);
   const none = { dx: 0, dy: 0, bright, sx: 0, sy: 0 };
   const r = Math.ceil(maxShift / 2);
@@ -85,17 +102,17 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   for (let v = -r; v <= r; v++) {
     for (let u = -r; u <= r; u++) {
       if (u === 0 && v === 0) continue;
-      const c = cost(q, qb, qw, qh, u, v, r, 1, bright, cap);
+      const c = cost(q, qb, qw, qh, u, v, r, 1, bright, cap, best.c);
       if (c < best.c) best = { u, v, c };
     }
   }
   // Fine: half resolution, ±1 around the coarse answer, on every other pixel.
   const margin = maxShift + 1;
-  let fine = { dx: 0, dy: 0, c: cost(half, bg, lw, lh, 0, 0, margin, 2, bright, cap) };
+  let fine = { dx: 0, dy: 0, c: cost(hf, bg, lw, lh, 0, 0, margin, 2, bright, cap) };
   for (let v = 2 * best.v - 1; v <= 2 * best.v + 1; v++) {
     for (let u = 2 * best.u - 1; u <= 2 * best.u + 1; u++) {
       if (Math.abs(u) > maxShift || Math.abs(v) > maxShift || (u === 0 && v === 0)) continue;
-      const c = cost(half, bg, lw, lh, u, v, margin, 2, bright, cap);
+      const c = cost(hf, bg, lw, lh, u, v, margin, 2, bright, cap, fine.c);
       if (c < fine.c) fine = { dx: u, dy: v, c };
     }
   }
@@ -107,8 +124,8 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   for (let y = margin; y < lh - margin; y += 2) {
     for (let x = margin; x < lw - margin; x += 2) {
       const i = y * lw + x;
-      const a = Math.min(cap, Math.abs(half[i] - bg[i] - bright));
-      const b = Math.min(cap, Math.abs(half[i + fine.dy * lw + fine.dx] - bg[i] - bright));
+      const a = Math.min(cap, Math.abs(hf[i] - bg[i] - bright));
+      const b = Math.min(cap, Math.abs(hf[i + fine.dy * lw + fine.dx] - bg[i] - bright));
       s += a - b;
       s2 += (a - b) * (a - b);
       n++;
@@ -121,7 +138,7 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   // and its neighbours on each axis place the vertex (a parabola is biased toward whole pixels). The
   // full-resolution shift is then right to the pixel: half-resolution steps alone leave up to a pixel of
   // shake, which on fine texture reads as foreground.
-  const at = (u: number, v: number): number => (Math.abs(u) > maxShift || Math.abs(v) > maxShift ? NaN : cost(half, bg, lw, lh, u, v, margin, 2, bright, cap));
+  const at = (u: number, v: number): number => (Math.abs(u) > maxShift || Math.abs(v) > maxShift ? NaN : cost(hf, bg, lw, lh, u, v, margin, 2, bright, cap));
   const vertex = (lo: number, mid: number, hi: number): number => {
     const rise = Math.max(lo, hi) - mid;
     return Number.isFinite(rise) && rise > 0 ? Math.max(-0.5, Math.min(0.5, (lo - hi) / (2 * rise))) : 0;

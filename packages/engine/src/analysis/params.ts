@@ -195,6 +195,10 @@ export function resolveParams(probe: FootageGeometry, overrides: Partial<FullAna
   for (const k of ['enterThreshold', 'exitThreshold'] as const) {
     if (!(p[k] > 0 && p[k] < 1)) throw new VigilError('invalid_input', `Analysis parameter ${k} must be between 0 and 1 (got ${p[k]}).`);
   }
+  const shake = p.motion.maxShakeShare;
+  if (typeof shake !== 'number' || !(shake >= 0 && shake <= 0.1)) {
+    throw new VigilError('invalid_input', `Analysis parameter motion.maxShakeShare must be between 0 (off) and 0.1 of the frame (got ${String(shake)}).`);
+  }
   if (p.exitThreshold > p.enterThreshold) {
     throw new VigilError('invalid_input', `exitThreshold (${p.exitThreshold}) must not exceed enterThreshold (${p.enterThreshold}).`);
   }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou } from '../../src/analysis/geometry.js';
-import { defaultParams } from '../../src/analysis/params.js';
+import { defaultParams, resolveParams } from '../../src/analysis/params.js';
 import { analyzeVideo, type AnalysisResult } from '../../src/analysis/pipeline.js';
 import type { AnalysisSink, TrackObservation } from '../../src/analysis/types.js';
 import { makeTempDir } from '../helpers/media.js';
@@ -77,4 +77,13 @@ describe('camera shake', () => {
     expect(on.r.tracks.length).toBeLessThanOrEqual(inView(strong) + 2);
     expect(off.r.tracks.length).toBeGreaterThan(inView(strong) + 8);
   }, 60_000);
+
+  it('refuses a reach that is not a share of the frame between 0 and 0.1, naming the parameter', () => {
+    const geometry = { width: W, height: H, fpsAvg: 10 };
+    const motion = defaultParams(geometry).motion;
+    for (const bad of ['x', -0.01, 2, Number.NaN]) {
+      expect(() => resolveParams(geometry, { motion: { ...motion, maxShakeShare: bad as number } })).toThrow(/motion\.maxShakeShare must be between 0 \(off\) and 0\.1/);
+    }
+    expect(resolveParams(geometry, { motion: { ...motion, maxShakeShare: 0 } }).motion.maxShakeShare).toBe(0);
+  });
 });
