@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { halfResolution } from '../../src/analysis/block-flow.js';
 import { alignToFirst, applyShift, estimateShift } from '../../src/analysis/camera-shift.js';
+import { boxBlur } from '../helpers/images.js';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
 function rng(seed: number): () => number {
@@ -18,24 +19,7 @@ function ground(w: number, h: number, seed = 1): Float32Array {
   const gw = Math.ceil(w / 3);
   const g = new Float32Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) g[y * w + x] = grain[Math.floor(y / 3) * gw + Math.floor(x / 3)];
-  // 3×3 box blur: cameras do not resolve perfect steps.
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const yy = y + dy;
-        const xx = x + dx;
-        if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
-          s += g[yy * w + xx];
-          n++;
-        }
-      }
-      out[y * w + x] = s / n;
-    }
-  }
-  return out;
+  return boxBlur(g, w, h, 1);
 }
 
 /** The w×h frame a camera sees when its view starts at (ox, oy) of the scene (sw wide), plus noise. */

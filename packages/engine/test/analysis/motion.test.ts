@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateBlockFlow, halfResolution } from '../../src/analysis/block-flow.js';
 import { labelComponents } from '../../src/analysis/components.js';
 import { MotionModel, medianBackground, type MotionParams } from '../../src/analysis/motion.js';
+import { boxBlur } from '../helpers/images.js';
 
 const W = 160;
 const H = 120;
@@ -111,23 +112,7 @@ describe('MotionModel', () => {
   it('undoes camera shake: the ground does not become foreground, an object is found where the background has it', () => {
     // Ground as a lens renders it: the hash texture smoothed (a 4-pixel-block texture has no sub-pixel
     // position to find: its costs are flat between block edges).
-    const smooth = (f: Uint8Array) => {
-      const out = new Uint8Array(W * H);
-      for (let y = 0; y < H; y++) {
-        for (let x = 0; x < W; x++) {
-          let sum = 0;
-          let n = 0;
-          for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
-            const yy = Math.min(H - 1, Math.max(0, y + dy));
-            const xx = Math.min(W - 1, Math.max(0, x + dx));
-            sum += f[yy * W + xx];
-            n++;
-          }
-          out[y * W + x] = Math.round(sum / n);
-        }
-      }
-      return out;
-    };
+    const smooth = (f: Uint8Array) => Uint8Array.from(boxBlur(f, W, H, 2), Math.round);
     const bg = smooth(frame([]));
     const withObject = smooth(frame([{ x: 70, y: 40, w: 14, h: 30, seed: 5 }]));
     // The camera moved: the picture slides 4 px right and 2 px up, new ground (flat 200) comes in at the edges.
