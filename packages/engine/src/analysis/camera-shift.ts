@@ -2,9 +2,9 @@
  * Camera shake: a camera on a pole in the wind, or held by hand, moves the whole picture by a few pixels
  * from frame to frame. Against a still background every textured edge then reads as foreground, blobs
  * appear everywhere and the objects' speeds carry the shake. Before the motion model sees a frame, its
- * translation against the background model is measured (integer pixels, coarse to fine on the
- * half-resolution pictures the model keeps) and undone; the analysis then works in the background's
- * coordinates, and boxes are moved back to the frame's own before they are stored.
+ * translation against the background model is measured (coarse to fine on the half-resolution pictures the
+ * model keeps, then to the full-resolution pixel) and undone; the analysis then works in the background's
+ * coordinates, and boxes and maps are moved back to the frame's own before they are stored.
  *
  * Only a translation is sought, within ±maxShift: shake, not a pan (a camera that turns away changes what
  * it sees, and the background model relearns the view within seconds as before).
@@ -81,10 +81,11 @@ function cost(f: Float32Array, bg: Float32Array, w: number, h: number, u: number
 }
 
 /**
- * The integer shift (half-resolution pixels, within ±maxShift) that best aligns `half` (lw×lh) with the
- * background `bg`, or (0, 0) unless it aligns better than no shift beyond doubt: the per-pixel gain over
- * (0, 0) must exceed five standard errors (the best of about a hundred shifts is picked, so the bar is set for
- * that many tries), so sensor noise on a still camera, or a textureless view, never moves the picture. `cap` bounds a pixel's cost (about twice the foreground threshold).
+ * The shift (within ±maxShift half-resolution pixels) that best aligns `half` (lw×lh) with the background
+ * `bg`, or none unless it aligns better than no shift beyond doubt: the per-pixel gain over (0, 0) must
+ * exceed five standard errors (the best of about a hundred shifts is picked, so the bar is set for that
+ * many tries), so sensor noise on a still camera, or a textureless view, never moves the picture. `cap`
+ * bounds a pixel's cost (about twice the foreground threshold).
  */
 export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh: number, maxShift: number, cap: number): Shift {
   if (maxShift < 1 || lw < 8 * maxShift || lh < 8 * maxShift) return { dx: 0, dy: 0, bright: 0, sx: 0, sy: 0 };

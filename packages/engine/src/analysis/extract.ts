@@ -67,6 +67,18 @@ function shiftCells<T extends Uint8Array | Float32Array>(map: T, cols: number, r
   return out;
 }
 
+/** How many frames were moved, and the largest move, from the (sx, sy) pairs. */
+function shakeSummary(shifts: readonly number[]): Extraction['shake'] {
+  let frames = 0;
+  let maxPx = 0;
+  for (let i = 0; i < shifts.length; i += 2) {
+    const d = Math.hypot(shifts[i], shifts[i + 1]);
+    if (d > 0) frames++;
+    if (d > maxPx) maxPx = d;
+  }
+  return { frames, maxPx };
+}
+
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
   const m = p.motion;
   const rate = (halfLifeS: number): number => 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeS * fps));
@@ -137,8 +149,6 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   // Camera shake undone per analysed frame (sx, sy by ordinal): observations come out of the tracker a few
   // frames late (confirmation, gap fills), and each goes back to its own frame's coordinates.
   const shifts: number[] = [];
-  let shakenFrames = 0;
-  let maxShakePx = 0;
   const frameBox = (b: Box, ord: number): Box => {
     const sx = shifts[2 * ord] ?? 0;
     const sy = shifts[2 * ord + 1] ?? 0;
@@ -159,11 +169,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     // Camera shake undone: from here on the frame is in the background's coordinates (camera-shift.ts).
     const st = motion!.stabilise(gray);
     shifts.push(st.sx, st.sy);
-    if (st.sx !== 0 || st.sy !== 0) {
-      shakenFrames++;
-      maxShakePx = Math.max(maxShakePx, Math.hypot(st.sx, st.sy));
-    }
-    const m = motion!.process(st.gray);
+    const m = motion!.process(st.gray, st.half);
     let detections: DetectionLike[] | null = null;
     let featureMap: FeatureMapLike | null = null;
     // The detector runs often while objects in view are still unnamed, and only as a refresh otherwise;
@@ -303,7 +309,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     sourceHeight: probe.displayHeight || probe.height,
     frameDurationS: dts.length ? dts[dts.length >> 1] : 1 / fpsNominal,
     detectorRuns,
-    shake: { frames: shakenFrames, maxPx: maxShakePx },
+    shake: shakeSummary(shifts),
     detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };

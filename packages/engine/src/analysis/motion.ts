@@ -141,9 +141,10 @@ export class MotionModel {
 
   /**
    * The frame with camera shake undone (camera-shift.ts), to give to process(), and the shift applied:
-   * stabilised(x, y) = gray(x + sx, y + sy), analysis pixels. The frame itself when nothing moved.
+   * stabilised(x, y) = gray(x + sx, y + sy), analysis pixels. The frame itself when nothing moved, with its
+   * half-resolution picture for process() to reuse.
    */
-  stabilise(gray: Uint8Array): { gray: Uint8Array; sx: number; sy: number } {
+  stabilise(gray: Uint8Array): { gray: Uint8Array; sx: number; sy: number; half?: Uint8Array } {
     const p = this.params;
     const bg = this.background;
     if (!bg || !this.sigma || p.maxShift < 1) return { gray, sx: 0, sy: 0 };
@@ -151,18 +152,18 @@ export class MotionModel {
     // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
     const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap);
-    if (s.sx === 0 && s.sy === 0) return { gray, sx: 0, sy: 0 };
+    if (s.sx === 0 && s.sy === 0) return { gray, sx: 0, sy: 0, half };
     const lw = this.lw;
     const lh = this.lh;
     const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
     return { gray: applyShift(gray, p.width, p.height, s.sx, s.sy, fillAt), sx: s.sx, sy: s.sy };
   }
 
-  process(gray: Uint8Array): MotionFrame {
+  /** `half`: the frame's half-resolution picture when already made (stabilise()). */
+  process(gray: Uint8Array, half = halfResolution(gray, this.params.width, this.params.height).data): MotionFrame {
     const p = this.params;
     const { width: w, height: h } = p;
     if (gray.length !== w * h) throw new RangeError(`MotionModel: frame has ${gray.length} pixels, expected ${w}×${h}`);
-    const half = halfResolution(gray, w, h).data;
     const lw = this.lw;
     const lh = this.lh;
     const n = lw * lh;
