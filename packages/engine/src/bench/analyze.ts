@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DETECTOR, openDetector } from '../analysis/detector-choice.js';
 import { knnHelperStats } from '../analysis/knn-batch.js';
-import { cpuMark, cpuSince, describeCpu, type CpuSpent } from './cpu-account.js';
 import { analyzeVideo } from '../analysis/pipeline.js';
 import type { AnalysisSink } from '../analysis/types.js';
 import { decodeAheadStatus } from '../media/decode-ahead.js';
@@ -24,6 +23,7 @@ import { resolveFfmpeg } from '../media/ffmpeg-path.js';
 import { readPacketIndex } from '../media/packet-index.js';
 import { probe, type ProbeResult } from '../media/probe.js';
 import { runTool } from '../media/run-tool.js';
+import { cpuMark, cpuSince, cpuTotal, describeCpu, type CpuSpent } from './cpu-account.js';
 
 const W = 1280;
 const H = 720;
@@ -92,9 +92,6 @@ async function decodeOnly(path: string): Promise<{ seconds: number; cpu: CpuSpen
   await ffmpeg(['-i', path, '-f', 'null', '-']);
   return { seconds: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
 }
-
-/** Total CPU seconds of a stretch, children included (null when they are unknown). */
-const cpuTotal = (c: CpuSpent): number | null => (c.children === null ? null : c.self + c.children);
 
 /**
  * The packet table (every packet's pts, read by ffprobe without decoding) numbers frames when ffmpeg

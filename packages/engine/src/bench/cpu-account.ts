@@ -70,9 +70,12 @@ export function cpuSince(m: CpuMark): CpuSpent {
   return { self: (now.selfUs - m.selfUs) / 1e6, children, stealShare };
 }
 
+/** CPU seconds of the engine and its children together (null when the children's are unknown). */
+export const cpuTotal = (c: CpuSpent): number | null => (c.children === null ? null : c.self + c.children);
+
 /** "13.1 s CPU (engine 7.4, ffmpeg 5.7); host steal 12 %", with what is unknown left out. */
 export function describeCpu(c: CpuSpent, childName = 'ffmpeg'): string {
-  const total = c.self + (c.children ?? 0);
-  const parts = c.children === null ? `engine only ${c.self.toFixed(1)} s` : `${total.toFixed(1)} s CPU (engine ${c.self.toFixed(1)}, ${childName} ${c.children.toFixed(1)})`;
+  const total = cpuTotal(c);
+  const parts = total === null ? `engine only ${c.self.toFixed(1)} s` : `${total.toFixed(1)} s CPU (engine ${c.self.toFixed(1)}, ${childName} ${c.children!.toFixed(1)})`;
   return c.stealShare === null ? parts : `${parts}; host steal ${(100 * c.stealShare).toFixed(0)} %`;
 }
