@@ -45,14 +45,23 @@ function halve(src: Float32Array, w: number, h: number, out: Float32Array): Floa
 
 const diffHist = new Uint32Array(511);
 
-/** Median of (frame − background), to the gray level, on a sparse grid: a change of exposure is not a shift. */
-function brightnessOffset(frame: Float32Array, bg: Float32Array): number {
+/**
+ * Exposure offset: the median of (frame − background), to the gray level, on a sparse grid, over the pixels
+ * within `cap` of the background (an object in view is no change of exposure), or over all of them when
+ * fewer than half are (the whole picture changed).
+ */
+function brightnessOffset(frame: Float32Array, bg: Float32Array, cap: number): number {
   diffHist.fill(0);
   let n = 0;
   for (let i = 0; i < frame.length; i += 7, n++) diffHist[Math.round(frame[i] - bg[i]) + 255]++;
-  for (let k = 0, acc = 0; k < diffHist.length; k++) {
+  const lo = Math.max(0, 255 - Math.floor(cap));
+  const hi = Math.min(diffHist.length - 1, 255 + Math.floor(cap));
+  let near = 0;
+  for (let k = lo; k <= hi; k++) near += diffHist[k];
+  const [from, to, count] = 2 * near >= n ? [lo, hi, near] : [0, diffHist.length - 1, n];
+  for (let k = from, acc = 0; k <= to; k++) {
     acc += diffHist[k];
-    if (2 * acc >= n) return k - 255;
+    if (2 * acc >= count) return k - 255;
   }
   return 0;
 }
@@ -96,7 +105,7 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   hf.set(half);
   const q = halve(hf, lw, lh, plane(1, qw * qh));
   const qb = halve(bg, lw, lh, plane(2, qw * qh));
-  const bright = brightnessOffset(q, qb);
+  const bright = brightnessOffset(q, qb, cap);
   const none = { dx: 0, dy: 0, bright, sx: 0, sy: 0 };
   const r = Math.ceil(maxShift / 2);
   let best = { u: 0, v: 0, c: cost(q, qb, qw, qh, 0, 0, r, 1, bright, cap) };

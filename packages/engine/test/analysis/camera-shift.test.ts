@@ -60,6 +60,18 @@ describe('camera shift', () => {
     expect(s.bright).toBeGreaterThan(20);
   });
 
+  it('aligns on the ground around a large object, and not on a view the object fills for the most part', () => {
+    const frame = view(scene, SW, M + 4, M, W, H, 2);
+    const r = rng(5);
+    // A lorry passing close covers 60 % of the view.
+    for (let y = 0; y < H; y++) for (let x = 0; x < Math.round(0.6 * W); x++) frame[y * W + x] = 150 + Math.round(80 * r());
+    expect(estimateShift(half(frame), bg, W >> 1, H >> 1, 5, 40)).toMatchObject({ sx: 0, sy: 0 });
+    // With most of the ground in view, the same shift is found.
+    const most = view(scene, SW, M + 4, M, W, H, 2);
+    for (let y = 0; y < H; y++) for (let x = 0; x < Math.round(0.3 * W); x++) most[y * W + x] = 150 + Math.round(80 * r());
+    expect(estimateShift(half(most), bg, W >> 1, H >> 1, 5, 40)).toMatchObject({ sx: -4, sy: 0 });
+  });
+
   it('never moves a still picture, nor a view with nothing to align on', () => {
     const still = view(scene, SW, M, M, W, H, 4);
     expect(estimateShift(half(still), bg, W >> 1, H >> 1, 5, 40)).toMatchObject({ dx: 0, dy: 0, sx: 0, sy: 0 });
