@@ -34,9 +34,21 @@ export interface SceneOptions {
   ground?: 'smooth' | 'rough';
 }
 
+/** The shaking camera's wobble per axis: weights (summing to 1) and angular frequencies (rad/s) of its sines. */
+const WOBBLE: { x: [number, number][]; y: [number, number][] } = {
+  x: [[0.6, 9], [0.4, 23]],
+  y: [[0.7, 11], [0.3, 29]],
+};
+
 /** The shaking camera's offset (pixels, within ±amplitude) at time t: where the frame is cut from the scene. */
-export function shakeOffset(amplitude: number, t: number): [number, number] {
-  return [amplitude * (0.6 * Math.sin(9 * t) + 0.4 * Math.sin(23 * t)), amplitude * (0.7 * Math.sin(11 * t) + 0.3 * Math.sin(29 * t))];
+function shakeOffset(amplitude: number, t: number): [number, number] {
+  const at = (terms: [number, number][]) => amplitude * terms.reduce((s, [w, f]) => s + w * Math.sin(f * t), 0);
+  return [at(WOBBLE.x), at(WOBBLE.y)];
+}
+
+/** The same offset as an ffmpeg expression of t, plus `base`. */
+function shakeExpr(base: number, amplitude: number, terms: [number, number][]): string {
+  return `${base}+${amplitude}*(${terms.map(([w, f]) => `${w}*sin(${f}*t)`).join('+')})`;
 }
 
 export interface Scene {
@@ -73,7 +85,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   const post: string[] = [];
   if (a > 0) {
     const amp = o.shake!;
-    post.push(`crop=${W}:${H}:'${a}+${amp}*(0.6*sin(9*t)+0.4*sin(23*t))':'${a}+${amp}*(0.7*sin(11*t)+0.3*sin(29*t))'`);
+    post.push(`crop=${W}:${H}:'${shakeExpr(a, amp, WOBBLE.x)}':'${shakeExpr(a, amp, WOBBLE.y)}'`);
   }
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
