@@ -270,7 +270,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     // the colours an rgb24 decode would give it.
     const native = W === (probe.displayWidth || probe.width) && H === (probe.displayHeight || probe.height);
     const format = !detector || lumaOnly ? 'gray' : native ? 'yuv420p' : 'yuv422p';
-    for await (const frame of readFrames(path, { format, width: W, height: H, fps: p.fps, signal, probe })) {
+    for await (const frame of readFrames(path, { format, width: W, height: H, fps: p.fps, skipUnreferenced: p.skipUnreferencedFrames, signal, probe })) {
       throwIfAborted(signal);
       if (frame.width !== W || frame.height !== H) {
         throw new VigilError('unsupported_media', `Decoded frames are ${frame.width}×${frame.height}, expected ${W}×${H}; the footage changes size mid-stream.`);

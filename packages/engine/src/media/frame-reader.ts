@@ -26,6 +26,12 @@
  *    must be frame 0, else the decoder dropped leading frames and would number them differently). Any
  *    disagreement, a frame without pts, or a raw stream without timestamps falls back to decoding every
  *    frame and counting them, continuing after the last frame delivered.
+ *  - `skipUnreferenced` also lets the decoder leave out frames no other frame refers to (`-skip_frame
+ *    noref`: in footage with B-frames, most of them), when sampling keeps at most every second frame.
+ *    Each cell then gets its first frame the decoder produced, possibly a later one of the same cell.
+ *    A cell must never lose all its frames this way: every packet the decoder passed over is checked
+ *    against the table, and if one was the only chance for its cell, the read restarts from the
+ *    beginning without skipping and continues after the last frame delivered.
  *
  * Pairing stdout frames with showinfo lines is frame-stream.ts; long reads run it in a worker thread that
  * decodes ahead while the caller computes (decode-ahead.ts), short ones (a single frame, a short range)
@@ -94,6 +100,12 @@ export interface ReadFramesOptions {
    * frames are the same either way; only the speed differs.
    */
   onFallback?: (reason: string) => void;
+  /**
+   * With `fps` at most half the source rate: let the decoder leave out frames no other frame refers to,
+   * which saves most of the decoding of B-frames. A cell's frame may then be a later one of that cell
+   * than the first; every cell with frames still gets one (see the module comment).
+   */
+  skipUnreferenced?: boolean;
   /**
    * Decode in a worker thread, ahead of the caller, so decoding overlaps the caller's work. Default: for
    * reads that may be longer than DECODE_AHEAD_MIN_FRAMES frames (a thread costs tens of ms to start).
@@ -183,11 +195,14 @@ class IndexMismatch extends Error {
   }
 }
 
+/** Frames the decoder left out held the only frames of a sampling cell: read again without skipping. */
+class SkipGap extends IndexMismatch {}
+
 /** How `decode` runs ffmpeg and numbers frames. */
 type DecodeMode =
   | { kind: 'all' }
   | { kind: 'seek'; seconds: number; idx: PacketIndex }
-  | { kind: 'select'; table: Promise<PacketIndex> };
+  | { kind: 'select'; table: Promise<PacketIndex>; skip: boolean };
 
 /** Sampling state shared by a read and its fallback: the last cell and index delivered. */
 interface SampleState {
@@ -215,12 +230,17 @@ export async function* readFrames(filePath: string, opts: ReadFramesOptions): As
     // The table is read while ffmpeg starts; it is first needed when the first frame arrives.
     const table = packetIndexFor(filePath, p, signal);
     table.catch(() => undefined); // a failed read is a fallback, seen where the table is awaited
-    try {
-      yield* decode(filePath, opts, p, startFrame, endFrame, { kind: 'select', table }, state);
-      return;
-    } catch (e) {
-      if (!(e instanceof IndexMismatch)) throw e;
-      opts.onFallback?.(e.message);
+    let skip = opts.skipUnreferenced === true && 2 * opts.fps <= p.fpsAvg;
+    for (;;) {
+      try {
+        yield* decode(filePath, opts, p, state.lastIndex + 1, endFrame, { kind: 'select', table, skip }, state);
+        return;
+      } catch (e) {
+        if (!(e instanceof IndexMismatch)) throw e;
+        opts.onFallback?.(e.message);
+        if (!(e instanceof SkipGap)) break;
+        skip = false;
+      }
     }
     if (state.lastIndex >= endFrame) return;
     yield* decode(filePath, opts, p, state.lastIndex + 1, endFrame, { kind: 'all' }, state);
@@ -271,6 +291,7 @@ async function* decode(
   const select = mode.kind === 'select' ? sampleSelectExpr(opts.fps!, p.startTimeS) : null;
   const args = ['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'info', '-copyts'];
   if (mode.kind === 'seek') args.push('-noaccurate_seek', '-ss', mode.seconds.toFixed(6));
+  if (mode.kind === 'select' && mode.skip) args.push('-skip_frame', 'noref');
   args.push(
     '-i', filePath,
     '-map', `0:${p.videoStreamIndex}`,
@@ -286,11 +307,28 @@ async function* decode(
   const fps = p.fpsAvg > 0 ? p.fpsAvg : p.fpsReal;
   let firstIndex: number | null = null;
   let table: PacketIndex | null = null;
+  let tableTb: [number, number] = [0, 1];
   let prevIndex = -1;
+  const cellOf = (time: number): number => Math.floor(time * opts.fps! + 1e-6);
+  /** Throws SkipGap when a packet in [from, to) the decoder passed over was its cell's only chance. */
+  const checkPassedOver = (from: number, to: number, beforeCell: number): void => {
+    if (!table) throw new SkipGap('no frame was decoded while skipping unreferenced frames');
+    const [num, den] = tableTb;
+    for (let j = Math.max(from, startFrame); j < to; j++) {
+      const cell = cellOf((table.pts[j] * num) / den - p.startTimeS);
+      if (cell > state.lastCell && cell < beforeCell) {
+        throw new SkipGap(`frame ${j} was left out by the decoder and no other frame of its 1/${opts.fps} s step was decoded`);
+      }
+    }
+  };
+  let ended = false;
   try {
     for (;;) {
       const r = await source.next();
-      if (r.done) break;
+      if (r.done) {
+        ended = true;
+        break;
+      }
       const info: RawFrame = r.value;
       const data = info.data;
 
@@ -316,6 +354,7 @@ async function* decode(
           if (!(den > 0) || num * table.timeBase[1] !== den * table.timeBase[0]) {
             throw new IndexMismatch(`the filter time base ${filterTb ? filterTb.join('/') : '(unknown)'} is not the stream's ${table.timeBase.join('/')}`);
           }
+          tableTb = [num, den];
         }
         const k = indexFromTable(table, info.pts);
         if (k === null) throw new IndexMismatch(`decoded pts ${info.pts} is not exactly one packet's pts`);
@@ -323,6 +362,10 @@ async function* decode(
         // leading frames); presentation order means rising indices.
         if (k < info.n || (info.n === 0 && k !== 0)) throw new IndexMismatch(`frame with pts ${info.pts} is packet ${k} but decoded frame ${info.n}`);
         if (k <= prevIndex) throw new IndexMismatch(`frame indices go back (${prevIndex} then ${k})`);
+        if (mode.skip) {
+          const [num, den] = tableTb;
+          checkPassedOver(prevIndex + 1, Math.min(k, endFrame + 1), cellOf((info.pts * num) / den - p.startTimeS));
+        }
         index = k;
       } else {
         index = info.n;
@@ -334,7 +377,7 @@ async function* decode(
       const [num, den] = info.timeBase ?? (p.timeBase.split('/').map(Number) as [number, number]);
       const time = p.hasTimestamps !== false && Number.isFinite(info.pts) && den > 0 ? (info.pts * num) / den - p.startTimeS : index / fps;
       if (opts.fps !== undefined) {
-        const cell = Math.floor(time * opts.fps + 1e-6);
+        const cell = cellOf(time);
         if (cell <= state.lastCell) continue;
         state.lastCell = cell;
       }
@@ -344,6 +387,7 @@ async function* decode(
       throwIfAborted(signal);
     }
     throwIfAborted(signal);
+    if (ended && mode.kind === 'select' && mode.skip) checkPassedOver(prevIndex + 1, Math.min(table?.pts.length ?? 0, endFrame + 1), Infinity);
   } finally {
     // Kills ffmpeg if it is still running (early stop, mismatch, error) and waits for it.
     await source.return(undefined);

@@ -10,6 +10,7 @@ import { openDetector } from '../../src/analysis/detector-choice.js';
 import { iou } from '../../src/analysis/geometry.js';
 import { analyzeTogether, analyzeVideo, fitNormality, type AnalysisResult, type FittedReference } from '../../src/analysis/pipeline.js';
 import type { AnalysisSink, AnomalyEvent, Box, HeatmapFrame, TrackObservation } from '../../src/analysis/types.js';
+import { resolveParams } from '../../src/analysis/params.js';
 import { gaussianSmooth } from '../../src/eval/frame-auc.js';
 import { isVigilError } from '../../src/errors.js';
 import { makeClip, makeTempDir } from '../helpers/media.js';
@@ -188,6 +189,26 @@ describe('analyzeVideo on generated footage', () => {
       await detector?.dispose();
     }
   }, 120_000);
+
+  it('analyses footage with B-frames at every 1/fps step without decoding its unreferenced frames, and finds the runner as when decoding all', async () => {
+    const bf = await makeScene(dir, { name: 'runner-bframes.mp4', seconds: SECONDS, fps: 25, width: W, height: H, objects: walkers({ width: W, seconds: SECONDS, lanes: TEST_LANES, extra: [runnerObj] }), bframes: 3 });
+    const skipped = await analyzeVideo(bf.path, { sink: sink(), reference: 'self' });
+    const full = await analyzeVideo(bf.path, { sink: sink(), reference: 'self', params: { skipUnreferencedFrames: false } });
+    expect(skipped.params.skipUnreferencedFrames).toBe(true);
+    expect(skipped.params.fps).toBe(10);
+    // One frame for each 0.1 s step either way; with skipping, some steps get a later frame of theirs.
+    const steps = (r: AnalysisResult): number[] => r.frames.map((f) => Math.floor(f.time * 10 + 1e-6));
+    expect(steps(skipped)).toEqual(steps(full));
+    expect(skipped.frames.filter((f, i) => f.frame !== full.frames[i].frame).length).toBeGreaterThan(10);
+    for (const r of [skipped, full]) {
+      const e = topEvent(r);
+      expect(e.startTime).toBeGreaterThan(4.3);
+      expect(e.endTime).toBeLessThan(10);
+      expect(bestIou(e, bf.boxAt(bf.objects.length - 1, e.peakTime))).toBeGreaterThan(0.3);
+      expect(e.topAttributes[0].attribute).toBe('speed');
+    }
+    expect(() => resolveParams({ width: W, height: H, fpsAvg: 25 }, { skipUnreferencedFrames: 'yes' as unknown as boolean })).toThrow(/skipUnreferencedFrames must be true or false \(got yes\)/);
+  }, 60_000);
 
   it('finds nothing when walkers come into view through the frame edges (self-reference)', async () => {
     // A 640×480 camera (analysed at a smaller size) over four lanes: in each, one walker in view from the

@@ -32,6 +32,8 @@ export interface SceneOptions {
   shake?: number;
   /** The ground: gentle waves (default), or rough like worn pavement (a random 3-pixel grain, not periodic). */
   ground?: 'smooth' | 'rough';
+  /** H.264 B-frames in a row (default 0), in x264's default pyramid (the middle of three is a reference). */
+  bframes?: number;
 }
 
 /** The shaking camera's wobble per axis: weights (summing to 1) and angular frequencies (rad/s) of its sines. */
@@ -96,7 +98,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     '-f', 'lavfi', '-i', graph.join(';'),
     '-frames:v', String(frameCount),
     ...(o.vfrGap ? ['-vsync', '0'] : []),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '12', '-bf', '0', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '12', '-bf', String(o.bframes ?? 0), '-pix_fmt', 'yuv420p',
     out,
   ]);
   const boxAt = (i: number, t: number): [number, number, number, number] | null => {

@@ -129,3 +129,59 @@ describe('subsampling inside ffmpeg', () => {
     expect(frames.map((f) => f.index)).toEqual([0, 3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28, 30, 33, 35, 38, 40, 43, 45, 48]);
   });
 });
+
+describe('skipping unreferenced frames while subsampling', () => {
+  /** Cell of each frame under the sampling rule. */
+  const cells = (frames: { time: number }[], fps: number): number[] => frames.map((f) => Math.floor(f.time * fps + 1e-6));
+
+  /**
+   * With skipping, every cell the full read has gets exactly one frame of that cell, and each frame is
+   * exactly the full read's frame of that index (pixels and time). Returns the sampled frames.
+   */
+  async function expectEveryCellOnce(file: string, fps: number, opts: Omit<ReadFramesOptions, 'fps' | 'onFallback' | 'skipUnreferenced'>) {
+    const fallbacks: string[] = [];
+    const all = await collect(readFrames(file, opts));
+    const skipped = await collect(readFrames(file, { ...opts, fps, skipUnreferenced: true, onFallback: (r) => fallbacks.push(r) }));
+    const rule = sampleRule(all, fps);
+    expect(cells(skipped, fps)).toEqual(cells(rule, fps));
+    const byIndex = new Map(all.map((f) => [f.index, f]));
+    for (const f of skipped) {
+      const full = byIndex.get(f.index)!;
+      expect(f.time).toBe(full.time);
+      expect(Buffer.compare(Buffer.from(f.data), Buffer.from(full.data))).toBe(0);
+      expect(decodeIndexPattern(f.data, f.width, f.height)).toBe(f.index);
+    }
+    return { skipped, rule, fallbacks };
+  }
+
+  it('leaves out non-reference B-frames and still gives every 1/fps step one of its own frames', async () => {
+    // x264's default B-pyramid: of three B-frames in a row the middle one is a reference, so no two
+    // frames in a row are left out and every 2.5-frame step keeps a decodable frame.
+    const pyramid = await makeClip(dir, { name: 'pyramid.mp4', seconds: 4, fps: 25, width: 160, height: 96, content: 'indexPattern', gop: 50, bframes: 3, extraArgs: ['-x264-params', 'b-adapt=0'] });
+    const { skipped, rule, fallbacks } = await expectEveryCellOnce(pyramid, 10, { format: 'gray' });
+    expect(fallbacks).toEqual([]);
+    // Skipping happened: some steps are represented by a later frame than their first.
+    expect(skipped.filter((f, i) => f.index !== rule[i].index).length).toBeGreaterThan(5);
+  });
+
+  it('reads again without skipping when a step would lose all its frames, and continues after the last one delivered', async () => {
+    // Without a pyramid, three B-frames in a row are all unreferenced: some 2.5-frame steps hold only them.
+    const flat = await makeClip(dir, { name: 'flat-b.mp4', seconds: 4, fps: 25, width: 160, height: 96, content: 'indexPattern', gop: 50, bframes: 3, extraArgs: ['-x264-params', 'b-adapt=0:b-pyramid=none'] });
+    const { skipped, fallbacks } = await expectEveryCellOnce(flat, 10, { format: 'gray', width: 80 });
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]).toMatch(/frame \d+ was left out by the decoder and no other frame of its 1\/10 s step was decoded/);
+    expect(skipped).toHaveLength(40);
+    // Steps of five frames always keep the P-frame: no fallback.
+    const five = await expectEveryCellOnce(flat, 5, { format: 'gray' });
+    expect(five.fallbacks).toEqual([]);
+  });
+
+  it('does not skip when sampling keeps more than every second frame', async () => {
+    const fallbacks: string[] = [];
+    const all = await collect(readFrames(bframes, { format: 'gray' }));
+    const sampled = await collect(readFrames(bframes, { format: 'gray', fps: 15, skipUnreferenced: true, onFallback: (r) => fallbacks.push(r) }));
+    expect(sampled.map((f) => f.index)).toEqual(sampleRule(all, 15).map((f) => f.index));
+    expect(fallbacks).toEqual([]);
+  });
+});
+
