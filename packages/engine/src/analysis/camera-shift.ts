@@ -90,13 +90,38 @@ function cost(f: Float32Array, bg: Float32Array, w: number, h: number, u: number
 }
 
 /**
- * The shift (within ±maxShift half-resolution pixels) that best aligns `half` (lw×lh) with the background
- * `bg`, or none unless it aligns better than no shift beyond doubt: the per-pixel gain over (0, 0) must
- * exceed five standard errors (the best of about a hundred shifts is picked, so the bar is set for that
- * many tries), so sensor noise on a still camera, or a textureless view, never moves the picture. `cap`
- * bounds a pixel's cost (about twice the foreground threshold).
+ * Whether `moved` aligns with the background better than the unmoved picture beyond doubt, on the same
+ * pixels (every other one, `margin` inside): the mean per-pixel gain must exceed five standard errors.
+ * `moved(i, x, y)` is the moved picture's value at half-resolution pixel i = (x, y).
  */
-export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh: number, maxShift: number, cap: number): Shift {
+function beatsNoShift(hf: Float32Array, bg: Float32Array, lw: number, lh: number, margin: number, bright: number, cap: number, moved: (i: number, x: number, y: number) => number): boolean {
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let y = margin; y < lh - margin; y += 2) {
+    for (let x = margin; x < lw - margin; x += 2) {
+      const i = y * lw + x;
+      const a = Math.min(cap, Math.abs(hf[i] - bg[i] - bright));
+      const b = Math.min(cap, Math.abs(moved(i, x, y) - bg[i] - bright));
+      s += a - b;
+      s2 += (a - b) * (a - b);
+      n++;
+    }
+  }
+  const mean = s / n;
+  const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+  return mean > 5 * (sd / Math.sqrt(n));
+}
+
+/**
+ * The shift (within ±maxShift half-resolution pixels) that best aligns `half` (lw×lh) with the background
+ * `bg`, or none unless it aligns better than no shift beyond doubt (beatsNoShift; the best of about a
+ * hundred shifts is picked, so the bar is set for that many tries), so sensor noise on a still camera, or
+ * a textureless view, never moves the picture. `cap` bounds a pixel's cost (about twice the foreground
+ * threshold). With the full-resolution frame (`full`, `half` is its halving), a shake of one pixel, half
+ * a step of the search, is found too.
+ */
+export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh: number, maxShift: number, cap: number, full?: { gray: Uint8Array; width: number }): Shift {
   if (maxShift < 1 || lw < 8 * maxShift || lh < 8 * maxShift) return { dx: 0, dy: 0, bright: 0, sx: 0, sy: 0 };
   // Coarse: quarter resolution, the whole range.
   const qw = lw >> 1;
@@ -126,24 +151,6 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
       if (c < fine.c) fine = { dx: u, dy: v, c };
     }
   }
-  if (fine.dx === 0 && fine.dy === 0) return none;
-  // Paired test against no shift on the same pixels.
-  let s = 0;
-  let s2 = 0;
-  let n = 0;
-  for (let y = margin; y < lh - margin; y += 2) {
-    for (let x = margin; x < lw - margin; x += 2) {
-      const i = y * lw + x;
-      const a = Math.min(cap, Math.abs(hf[i] - bg[i] - bright));
-      const b = Math.min(cap, Math.abs(hf[i + fine.dy * lw + fine.dx] - bg[i] - bright));
-      s += a - b;
-      s2 += (a - b) * (a - b);
-      n++;
-    }
-  }
-  const mean = s / n;
-  const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
-  if (!(mean > 5 * (sd / Math.sqrt(n)))) return none;
   // Sub-pixel: the cost is a sum of absolute differences, V-shaped near its minimum, so two lines through it
   // and its neighbours on each axis place the vertex (a parabola is biased toward whole pixels). The
   // full-resolution shift is then right to the pixel: half-resolution steps alone leave up to a pixel of
@@ -153,9 +160,28 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
     const rise = Math.max(lo, hi) - mid;
     return Number.isFinite(rise) && rise > 0 ? Math.max(-0.5, Math.min(0.5, (lo - hi) / (2 * rise))) : 0;
   };
-  const ox = vertex(at(fine.dx - 1, fine.dy), fine.c, at(fine.dx + 1, fine.dy));
-  const oy = vertex(at(fine.dx, fine.dy - 1), fine.c, at(fine.dx, fine.dy + 1));
-  return { dx: fine.dx, dy: fine.dy, bright, sx: Math.round(2 * (fine.dx + ox)), sy: Math.round(2 * (fine.dy + oy)) };
+  // `|| 0`: no −0 for a shift of nothing.
+  const toFull = (dx: number, dy: number, c: number): [number, number] => [
+    Math.round(2 * (dx + vertex(at(dx - 1, dy), c, at(dx + 1, dy)))) || 0,
+    Math.round(2 * (dy + vertex(at(dx, dy - 1), c, at(dx, dy + 1)))) || 0,
+  ];
+  const { dx, dy } = fine;
+  if ((dx || dy) && beatsNoShift(hf, bg, lw, lh, margin, bright, cap, (i) => hf[i + dy * lw + dx])) {
+    const [sx, sy] = toFull(dx, dy, fine.c);
+    return { dx, dy, bright, sx, sy };
+  }
+  // No whole half-resolution step beats none, but the frame may lie a full-resolution pixel away (half a
+  // step: the steps either side of it tie). The vertex around no shift says which way; the frame moved by
+  // that pixel and halved must then beat no shift in the same test.
+  if (!full) return none;
+  const [sx, sy] = toFull(0, 0, at(0, 0));
+  if (!sx && !sy) return none;
+  const { gray: g, width: w } = full;
+  const movedHalf = (_i: number, x: number, y: number): number => {
+    const p = (2 * y + sy) * w + 2 * x + sx;
+    return (g[p] + g[p + 1] + g[p + w] + g[p + w + 1] + 2) >> 2;
+  };
+  return beatsNoShift(hf, bg, lw, lh, margin, bright, cap, movedHalf) ? { dx: 0, dy: 0, bright, sx, sy } : none;
 }
 
 /**

@@ -151,7 +151,7 @@ export class MotionModel {
     const half = halfResolution(gray, p.width, p.height).data;
     // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
     const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
-    const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap);
+    const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
     if (s.sx === 0 && s.sy === 0) return { gray, sx: 0, sy: 0, half };
     const lw = this.lw;
     const lh = this.lh;
