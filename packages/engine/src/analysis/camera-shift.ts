@@ -89,28 +89,50 @@ function cost(f: Float32Array, bg: Float32Array, w: number, h: number, u: number
   return sum / (perRow * rows);
 }
 
+/** Regions per axis of the veto in beatsNoShift. */
+const REGIONS = 8;
+const regionSums = new Float64Array(3 * REGIONS * REGIONS);
+
 /**
  * Whether `moved` aligns with the background better than the unmoved picture beyond doubt, on the same
  * pixels (every other one, `margin` inside): the mean per-pixel gain must exceed five standard errors.
- * `moved(i, x, y)` is the moved picture's value at half-resolution pixel i = (x, y).
+ * A camera that shook moves the whole picture, so the moved picture must also be worse in no region of a
+ * 4×4 grid by as many standard errors: a large object passing a still camera can pull the overall best
+ * shift its way, but the ground still in view then matches worse. `moved(i, x, y)` is the moved picture's
+ * value at half-resolution pixel i = (x, y).
  */
 function beatsNoShift(hf: Float32Array, bg: Float32Array, lw: number, lh: number, margin: number, bright: number, cap: number, moved: (i: number, x: number, y: number) => number): boolean {
-  let s = 0;
-  let s2 = 0;
-  let n = 0;
+  regionSums.fill(0);
+  const rw = (lw - 2 * margin) / REGIONS;
+  const rh = (lh - 2 * margin) / REGIONS;
   for (let y = margin; y < lh - margin; y += 2) {
+    const row = Math.min(REGIONS - 1, Math.floor((y - margin) / rh)) * REGIONS;
     for (let x = margin; x < lw - margin; x += 2) {
       const i = y * lw + x;
       const a = Math.min(cap, Math.abs(hf[i] - bg[i] - bright));
       const b = Math.min(cap, Math.abs(moved(i, x, y) - bg[i] - bright));
-      s += a - b;
-      s2 += (a - b) * (a - b);
-      n++;
+      const r = 3 * (row + Math.min(REGIONS - 1, Math.floor((x - margin) / rw)));
+      regionSums[r] += a - b;
+      regionSums[r + 1] += (a - b) * (a - b);
+      regionSums[r + 2]++;
     }
   }
-  const mean = s / n;
-  const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
-  return mean > 5 * (sd / Math.sqrt(n));
+  /** Mean gain over its standard error, of sums s, s2 over n pixels. */
+  const z = (s: number, s2: number, n: number): number => {
+    const mean = s / n;
+    const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+    return sd > 0 ? mean / (sd / Math.sqrt(n)) : mean > 0 ? Infinity : mean < 0 ? -Infinity : 0;
+  };
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let r = 0; r < regionSums.length; r += 3) {
+    if (regionSums[r + 2] > 0 && z(regionSums[r], regionSums[r + 1], regionSums[r + 2]) < -5) return false;
+    s += regionSums[r];
+    s2 += regionSums[r + 1];
+    n += regionSums[r + 2];
+  }
+  return n > 0 && z(s, s2, n) > 5;
 }
 
 /**
@@ -166,14 +188,17 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
     Math.round(2 * (dy + vertex(at(dx, dy - 1), c, at(dx, dy + 1)))) || 0,
   ];
   const { dx, dy } = fine;
-  if ((dx || dy) && beatsNoShift(hf, bg, lw, lh, margin, bright, cap, (i) => hf[i + dy * lw + dx])) {
+  // A best shift on the edge of the search is not known to be a minimum: the match may lie beyond the reach,
+  // or be a large object's own motion pulling the search to its limit. It is not trusted.
+  const inside = Math.abs(dx) < maxShift && Math.abs(dy) < maxShift;
+  if ((dx || dy) && inside && beatsNoShift(hf, bg, lw, lh, margin, bright, cap, (i) => hf[i + dy * lw + dx])) {
     const [sx, sy] = toFull(dx, dy, fine.c);
     return { dx, dy, bright, sx, sy };
   }
   // No whole half-resolution step beats none, but the frame may lie a full-resolution pixel away (half a
-  // step: the steps either side of it tie). The vertex around no shift says which way; the frame moved by
+  // step: the steps either side of it tie; a best step further out says the shift is not that small). The vertex around no shift says which way; the frame moved by
   // that pixel and halved must then beat no shift in the same test.
-  if (!full) return none;
+  if (!full || Math.abs(dx) > 1 || Math.abs(dy) > 1) return none;
   const [sx, sy] = toFull(0, 0, at(0, 0));
   if (!sx && !sy) return none;
   const { gray: g, width: w } = full;

@@ -31,7 +31,7 @@ export interface MotionParams {
   foregroundRate: number;
   /** Largest flow displacement searched (analysis pixels per analysed frame). */
   flowRadius: number;
-  /** Largest camera shake undone (half-resolution pixels; 0: none), camera-shift.ts. */
+  /** Search range of the camera shift (half-resolution pixels; 0: off); a shift on its edge is not trusted (camera-shift.ts). */
   maxShift: number;
 }
 

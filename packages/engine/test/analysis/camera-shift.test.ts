@@ -12,14 +12,14 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A rough ground (random 3-pixel grain, lightly smoothed) of w×h, as a scene wider than any frame cut from it. */
-function ground(w: number, h: number, seed = 1): Float32Array {
+/** A rough ground (random `grain`-pixel grain, smoothed by a box of radius `blur`) of w×h, as a scene wider than any frame cut from it. */
+function ground(w: number, h: number, seed = 1, grain = 3, blur = 1): Float32Array {
   const r = rng(seed);
-  const grain = new Float32Array(Math.ceil(w / 3) * Math.ceil(h / 3)).map(() => 60 + 60 * r());
-  const gw = Math.ceil(w / 3);
+  const gw = Math.ceil(w / grain);
+  const cells = new Float32Array(gw * Math.ceil(h / grain)).map(() => 60 + 60 * r());
   const g = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) g[y * w + x] = grain[Math.floor(y / 3) * gw + Math.floor(x / 3)];
-  return boxBlur(g, w, h, 1);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) g[y * w + x] = cells[Math.floor(y / grain) * gw + Math.floor(x / grain)];
+  return boxBlur(g, w, h, blur);
 }
 
 /** The w×h frame a camera sees when its view starts at (ox, oy) of the scene (sw wide), plus noise. */
@@ -76,6 +76,33 @@ describe('camera shift', () => {
     const most = view(scene, SW, M + 4, M, W, H, 2);
     for (let y = 0; y < H; y++) for (let x = 0; x < Math.round(0.3 * W); x++) most[y * W + x] = 150 + Math.round(80 * r());
     expect(shiftOf(most)).toMatchObject({ sx: -4, sy: 0 });
+  });
+
+  it('does not take a large object moving past a still camera for the camera moving', () => {
+    // The background learned a large textured object (a bus that stood, 75 % of the view); it has moved on
+    // by 6 px, the ground has not. Most pixels then prefer the bus's shift, but the ground's prefer none.
+    const bus = ground(SW, H + 2 * M, 9);
+    const withBus = (at: number): Uint8Array => {
+      const f = view(scene, SW, M, M, W, H, 2, at + 20);
+      for (let y = 0; y < H; y++) for (let x = 0; x < Math.round(0.75 * W); x++) f[y * W + x] = Math.round(bus[(y + M) * SW + x + M - at]);
+      return f;
+    };
+    const learned = Float32Array.from(half(withBus(0)));
+    expect(shiftOf(withBus(6), learned)).toMatchObject({ sx: 0, sy: 0 });
+    // The same move of the whole picture is undone.
+    const busView = withBus(0);
+    const moved = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) moved[y * W + x] = busView[y * W + Math.min(W - 1, Math.max(0, x - 6))];
+    expect(shiftOf(moved, learned)).toMatchObject({ sx: 6, sy: 0 });
+  });
+
+  it('does not trust a best shift on the edge of the search', () => {
+    // A coarse ground moved beyond the reach (5 half-resolution pixels: 10 px) still matches best at the
+    // edge; that may be a partial match or an object's pull, and is left alone.
+    const coarse = ground(SW, H + 2 * M, 1, 8, 4);
+    const rested = Float32Array.from(half(view(coarse, SW, M, M, W, H)));
+    for (const d of [12, 16]) expect(shiftOf(view(coarse, SW, M + d, M, W, H, 2), rested)).toMatchObject({ sx: 0, sy: 0 });
+    expect(shiftOf(view(coarse, SW, M + 8, M, W, H, 2), rested)).toMatchObject({ sx: -8, sy: 0 });
   });
 
   it('never moves a still picture, nor a view with nothing to align on', () => {
