@@ -96,8 +96,9 @@ export interface ReadFramesOptions {
   /** A probe of the same file, to skip probing again. */
   probe?: ProbeResult;
   /**
-   * Called when subsampling inside ffmpeg is abandoned for decoding every frame, with the reason. The
-   * frames are the same either way; only the speed differs.
+   * Called, with the reason, when subsampling inside ffmpeg is abandoned for decoding every frame (the
+   * frames are the same either way; only the speed differs), or skipping unreferenced frames for decoding
+   * them (the frames from there on are each cell's first).
    */
   onFallback?: (reason: string) => void;
   /**
@@ -310,12 +311,13 @@ async function* decode(
   let tableTb: [number, number] = [0, 1];
   let prevIndex = -1;
   const cellOf = (time: number): number => Math.floor(time * opts.fps! + 1e-6);
+  /** The sampling cell of a timestamp in the table's (= the filter's) ticks. */
+  const cellOfPts = (pts: number): number => cellOf((pts * tableTb[0]) / tableTb[1] - p.startTimeS);
   /** Throws SkipGap when a packet in [from, to) the decoder passed over was its cell's only chance. */
   const checkPassedOver = (from: number, to: number, beforeCell: number): void => {
     if (!table) throw new SkipGap('no frame was decoded while skipping unreferenced frames');
-    const [num, den] = tableTb;
     for (let j = Math.max(from, startFrame); j < to; j++) {
-      const cell = cellOf((table.pts[j] * num) / den - p.startTimeS);
+      const cell = cellOfPts(table.pts[j]);
       if (cell > state.lastCell && cell < beforeCell) {
         throw new SkipGap(`frame ${j} was left out by the decoder and no other frame of its 1/${opts.fps} s step was decoded`);
       }
@@ -362,10 +364,7 @@ async function* decode(
         // leading frames); presentation order means rising indices.
         if (k < info.n || (info.n === 0 && k !== 0)) throw new IndexMismatch(`frame with pts ${info.pts} is packet ${k} but decoded frame ${info.n}`);
         if (k <= prevIndex) throw new IndexMismatch(`frame indices go back (${prevIndex} then ${k})`);
-        if (mode.skip) {
-          const [num, den] = tableTb;
-          checkPassedOver(prevIndex + 1, Math.min(k, endFrame + 1), cellOf((info.pts * num) / den - p.startTimeS));
-        }
+        if (mode.skip) checkPassedOver(prevIndex + 1, Math.min(k, endFrame + 1), cellOfPts(info.pts));
         index = k;
       } else {
         index = info.n;
