@@ -96,8 +96,8 @@ const regionSums = new Float64Array(3 * REGIONS * REGIONS);
 /**
  * Whether `moved` aligns with the background better than the unmoved picture beyond doubt, on the same
  * pixels (every other one, `margin` inside): the mean per-pixel gain must exceed five standard errors.
- * A camera that shook moves the whole picture, so the moved picture must also be worse in no region of a
- * 4×4 grid by as many standard errors: a large object passing a still camera can pull the overall best
+ * A camera that shook moves the whole picture, so the moved picture must also be worse in no region of an
+ * 8×8 grid by as many standard errors: a large object passing a still camera can pull the overall best
  * shift its way, but the ground still in view then matches worse. `moved(i, x, y)` is the moved picture's
  * value at half-resolution pixel i = (x, y).
  */
@@ -165,7 +165,8 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   }
   // Fine: half resolution, ±1 around the coarse answer, on every other pixel.
   const margin = maxShift + 1;
-  let fine = { dx: 0, dy: 0, c: cost(hf, bg, lw, lh, 0, 0, margin, 2, bright, cap) };
+  const still = cost(hf, bg, lw, lh, 0, 0, margin, 2, bright, cap);
+  let fine = { dx: 0, dy: 0, c: still };
   for (let v = 2 * best.v - 1; v <= 2 * best.v + 1; v++) {
     for (let u = 2 * best.u - 1; u <= 2 * best.u + 1; u++) {
       if (Math.abs(u) > maxShift || Math.abs(v) > maxShift || (u === 0 && v === 0)) continue;
@@ -196,10 +197,11 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
     return { dx, dy, bright, sx, sy };
   }
   // No whole half-resolution step beats none, but the frame may lie a full-resolution pixel away (half a
-  // step: the steps either side of it tie; a best step further out says the shift is not that small). The vertex around no shift says which way; the frame moved by
-  // that pixel and halved must then beat no shift in the same test.
+  // step: the steps either side of it tie; a best step further out says the shift is not that small). The
+  // vertex around no shift says which way; the frame moved by that pixel and halved must then beat no
+  // shift in the same test.
   if (!full || Math.abs(dx) > 1 || Math.abs(dy) > 1) return none;
-  const [sx, sy] = toFull(0, 0, at(0, 0));
+  const [sx, sy] = toFull(0, 0, still);
   if (!sx && !sy) return none;
   const { gray: g, width: w } = full;
   const movedHalf = (_i: number, x: number, y: number): number => {
