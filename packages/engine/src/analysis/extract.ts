@@ -39,6 +39,11 @@ export interface Extraction {
   detectorRuns: number;
   /** Camera shake undone (camera-shift.ts): on how many analysed frames, and the largest shift (analysis pixels). */
   shake: { frames: number; maxPx: number };
+  /**
+   * The camera turned (the background followed the view, motion.ts): the times of the first and last frame
+   * it moved on, and the largest distance from where the view started (analysis pixels); null if it never did.
+   */
+  pan: { startS: number; endS: number; maxPx: number } | null;
   /** Model input [height, width] the detector ran at, when it says. */
   detectorInputSize: [number, number] | null;
   timings: { bootstrapS: number; passS: number; detectS: number };
@@ -68,17 +73,6 @@ function shiftCells<T extends Uint8Array | Float32Array>(map: T, cols: number, r
 }
 
 /** How many frames were moved, and the largest move, from the (sx, sy) pairs. */
-function shakeSummary(shifts: readonly number[]): Extraction['shake'] {
-  let frames = 0;
-  let maxPx = 0;
-  for (let i = 0; i < shifts.length; i += 2) {
-    const d = Math.hypot(shifts[i], shifts[i + 1]);
-    if (d > 0) frames++;
-    if (d > maxPx) maxPx = d;
-  }
-  return { frames, maxPx };
-}
-
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
   const m = p.motion;
   const rate = (halfLifeS: number): number => 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeS * fps));
@@ -149,6 +143,9 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   // Camera shake undone per analysed frame (sx, sy by ordinal): observations come out of the tracker a few
   // frames late (confirmation, gap fills), and each goes back to its own frame's coordinates.
   const shifts: number[] = [];
+  const shake = { frames: 0, maxPx: 0 };
+  let pan: Extraction['pan'] = null;
+  let lastOrigin = [0, 0];
   const frameBox = (b: Box, ord: number): Box => {
     const sx = shifts[2 * ord] ?? 0;
     const sy = shifts[2 * ord + 1] ?? 0;
@@ -168,7 +165,17 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
 
     // Camera shake undone: from here on the frame is in the background's coordinates (camera-shift.ts).
     const st = motion!.stabilise(gray);
-    shifts.push(st.sx, st.sy);
+    // Tracks live in scene coordinates, the background's plus its origin (how far the camera turned), so a
+    // pan moves no track; frame = scene − origin + shift.
+    const [ox, oy] = motion!.origin;
+    shifts.push(st.sx - ox, st.sy - oy);
+    const shook = Math.hypot(st.sx, st.sy);
+    if (shook > 0) shake.frames++;
+    shake.maxPx = Math.max(shake.maxPx, shook);
+    if (ox !== lastOrigin[0] || oy !== lastOrigin[1]) {
+      lastOrigin = [ox, oy];
+      pan = { startS: pan?.startS ?? frame.time, endS: frame.time, maxPx: Math.max(pan?.maxPx ?? 0, Math.hypot(ox, oy)) };
+    }
     const m = motion!.process(st.gray, st.half);
     let detections: DetectionLike[] | null = null;
     let featureMap: FeatureMapLike | null = null;
@@ -198,7 +205,13 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     // Appearance vectors for every object (detected or not) on frames where the backbone ran (on the frame
     // as decoded).
     if (featureMap) for (const x of meas) x.feature = roiFeature(featureMap, moveBox(x.box, st.sx, st.sy));
-    const emitted = tracker.step(ordinal, meas, (box, exclude) => boxFlow(m.flow, box, exclude));
+    const toScene = (b: Box): Box => (ox || oy ? moveBox(b, ox, oy) : b);
+    const toBackground = (b: Box): Box => (ox || oy ? moveBox(b, -ox, -oy) : b);
+    const emitted = tracker.step(
+      ordinal,
+      meas.map((x) => (ox || oy ? { ...x, box: toScene(x.box) } : x)),
+      (box, exclude) => boxFlow(m.flow, toBackground(box), exclude.map(toBackground)),
+    );
     if (detections) tracker.markDetectorRun();
     const perS = 1 / (dt > 0 ? dt : 1 / fpsNominal);
     for (const e of emitted) {
@@ -309,7 +322,8 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     sourceHeight: probe.displayHeight || probe.height,
     frameDurationS: dts.length ? dts[dts.length >> 1] : 1 / fpsNominal,
     detectorRuns,
-    shake: shakeSummary(shifts),
+    shake,
+    pan,
     detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };

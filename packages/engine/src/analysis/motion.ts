@@ -78,6 +78,10 @@ export function medianBackground(frames: readonly Uint8Array[], size: number): {
   return { background, sigma };
 }
 
+/** Frames a strip uncovered by a pan is learned before it is judged, and its learning rate meanwhile. */
+const YOUNG_FRAMES = 10;
+const YOUNG_RATE = 0.5;
+
 export class MotionModel {
   readonly params: MotionParams;
   /** Background model at half resolution (2×2 box-filtered): a quarter of the pixels, less noise. */
@@ -100,6 +104,21 @@ export class MotionModel {
   private readonly xHeat: Int32Array;
   private readonly xBlock: Int32Array;
   private readonly diffHist = new Uint32Array(511);
+  /** The scene position of the background's origin (analysis pixels; see `origin`). */
+  private originX = 0;
+  private originY = 0;
+  /** Where the last frame lay off the background (its shift, analysis pixels), and then its half-resolution picture. */
+  private viewX = 0;
+  private viewY = 0;
+  private prevRaw: Float32Array | null = null;
+  /** The background followed the view on the last frame. */
+  private turning = false;
+  /**
+   * Frames left before a pixel of a strip a pan uncovered is judged (0: judged); while young it is never
+   * foreground and learns fast, so an object that stood in the strip when it was filled leaves no imprint.
+   */
+  private young: Uint8Array | null = null;
+  private youngFrames = 0;
 
   /** `init` is a half-resolution background (see medianBackground of halfResolution frames). */
   constructor(params: MotionParams, init?: { background: Float32Array; sigma: Float32Array }) {
@@ -152,11 +171,82 @@ export class MotionModel {
     // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
     const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
-    if (s.sx === 0 && s.sy === 0) return { gray, sx: 0, sy: 0, half };
+    let { sx, sy } = s;
+    let bright = s.bright;
+    const prevRaw = this.prevRaw;
+    this.turning = false;
+    if (!sx && !sy && prevRaw) {
+      // The last frame lay off the background (or the background had just followed it) and this one matches
+      // it nowhere within the reach: the camera may be turning (a pan leaves the reach within frames).
+      // Measured against the last frame instead, the view's move adds to where that frame lay; beyond the
+      // reach, the background follows the view by whole half-resolution steps and only the rest is undone.
+      // Shake within the reach never gets here.
+      const e = estimateShift(half, prevRaw, this.lw, this.lh, p.maxShift, cap);
+      const vx = this.viewX + e.sx;
+      const vy = this.viewY + e.sy;
+      if ((e.sx || e.sy) && Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift) {
+        const dx = Math.round(vx / 2);
+        const dy = Math.round(vy / 2);
+        bright = e.bright;
+        this.follow(dx, dy, gray, half, bright);
+        this.turning = true;
+        sx = vx - 2 * dx;
+        sy = vy - 2 * dy;
+      }
+    }
+    this.viewX = sx;
+    this.viewY = sy;
+    // Only a frame off the background, or one the background followed, is needed by the next (a still
+    // camera never keeps one).
+    this.prevRaw = sx || sy || this.turning ? Float32Array.from(half) : null;
+    if (sx === 0 && sy === 0) return { gray, sx: 0, sy: 0, half };
     const lw = this.lw;
     const lh = this.lh;
-    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
-    return { gray: applyShift(gray, p.width, p.height, s.sx, s.sy, fillAt), sx: s.sx, sy: s.sy };
+    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + bright;
+    return { gray: applyShift(gray, p.width, p.height, sx, sy, fillAt), sx, sy };
+  }
+
+  /**
+   * Where the background's origin lies in the scene (analysis pixels): how far the camera has turned since
+   * the background was learned. Scene coordinates are the background's plus the origin.
+   */
+  get origin(): [number, number] {
+    return [this.originX, this.originY];
+  }
+
+  /**
+   * Moves the background, its noise and the previous frame onto the view the camera turned to, where the
+   * frame lies (dx, dy) half-resolution pixels from the background (frame(x + d) ≈ background(x)): the
+   * model at x becomes what it was at x − d. The strip the turn uncovered is the current frame's
+   * (background, by the only evidence there is) at the typical noise.
+   */
+  private follow(dx: number, dy: number, gray: Uint8Array, half: Uint8Array, bright: number): void {
+    const { lw, lh } = this;
+    const w = this.params.width;
+    const h = this.params.height;
+    const noise = this.noiseLevel();
+    const move = <T extends Float32Array | Uint8Array>(src: T, cols: number, rows: number, ux: number, uy: number, fill: (i: number) => number): void => {
+      const copy = src.slice() as T;
+      for (let y = 0; y < rows; y++) {
+        const ys = y + uy;
+        for (let x = 0; x < cols; x++) {
+          const xs = x + ux;
+          const i = y * cols + x;
+          src[i] = ys >= 0 && ys < rows && xs >= 0 && xs < cols ? copy[ys * cols + xs] : fill(i);
+        }
+      }
+    };
+    const young = (this.young ??= new Uint8Array(lw * lh));
+    move(young, lw, lh, -dx, -dy, () => YOUNG_FRAMES);
+    this.youngFrames = YOUNG_FRAMES;
+    move(this.background!, lw, lh, -dx, -dy, (i) => half[i] - bright);
+    move(this.sigma!, lw, lh, -dx, -dy, () => noise);
+    // The previous frame (block flow's reference) has nothing in the strip: the current frame stands in.
+    if (this.prevHalf) move(this.prevHalf, lw, lh, -dx, -dy, (i) => half[i]);
+    if (this.prev) move(this.prev, w, h, -2 * dx, -2 * dy, (i) => gray[i]);
+    // A scene point keeps its coordinates: it now lies 2d further along in the background's.
+    this.originX -= 2 * dx;
+    this.originY -= 2 * dy;
   }
 
   /** `half`: the frame's half-resolution picture when already made (stabilise()). */
@@ -201,7 +291,26 @@ export class MotionModel {
     const rb = p.backgroundRate;
     const rf = p.foregroundRate;
     let fgTotal = 0;
+    const young = this.youngFrames > 0 ? this.young : null;
+    if (young) {
+      this.youngFrames--;
+      // Learned only where the picture held still since the last frame: what moves is no background.
+      const still = Math.max(minT, k * this.noiseLevel());
+      const prev = this.prevHalf;
+      for (let i = 0; i < n; i++) {
+        if (!young[i]) continue;
+        young[i]--;
+        if (prev && Math.abs(half[i] - prev[i]) > still) continue;
+        const diff = half[i] - offset - bg[i];
+        bg[i] += YOUNG_RATE * diff;
+        sg[i] += YOUNG_RATE * (1.25 * Math.abs(diff) - sg[i]);
+      }
+    }
     for (let i = 0; i < n; i++) {
+      if (young && young[i]) {
+        fg[i] = 0;
+        continue;
+      }
       const diff = half[i] - offset - bg[i];
       const d = Math.abs(diff); // branch-free: the sign of the difference is noise
       const t = k * sg[i];

@@ -349,6 +349,13 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
     const px = (ex.shake.maxPx * ex.sourceWidth) / ex.analysisWidth;
     pre.notes.push(`The camera shook: its movement was undone on ${ex.shake.frames} of ${n} analysed frames (up to ${px.toFixed(0)} pixels of the footage).`);
   }
+  if (ex.pan) {
+    const px = (ex.pan.maxPx * ex.sourceWidth) / ex.analysisWidth;
+    pre.notes.push(
+      `The camera turned between ${ex.pan.startS.toFixed(1)} s and ${ex.pan.endS.toFixed(1)} s (the view moved up to ${px.toFixed(0)} pixels of the footage): ` +
+        'the background followed the view, and tracks and speeds are measured on the scene, not the screen.',
+    );
+  }
   return { ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
 }
 

@@ -30,6 +30,11 @@ export interface SceneOptions {
    * cut from it at an offset that wobbles (two sines per axis, like a pole camera in gusts).
    */
   shake?: number;
+  /**
+   * The camera pans: between startS and endS the frame is cut from a wider scene at an x that moves
+   * steadily by dx pixels (dx > 0: the view turns right, the scene slides left), then stays.
+   */
+  pan?: { startS: number; endS: number; dx: number };
   /** The ground: gentle waves (default), or rough like worn pavement (a random 3-pixel grain, not periodic). */
   ground?: 'smooth' | 'rough';
   /** H.264 B-frames in a row (default 0), in x264's default pyramid (the middle of three is a reference). */
@@ -46,6 +51,12 @@ const WOBBLE: { x: [number, number][]; y: [number, number][] } = {
 function shakeOffset(amplitude: number, t: number): [number, number] {
   const at = (terms: [number, number][]) => amplitude * terms.reduce((s, [w, f]) => s + w * Math.sin(f * t), 0);
   return [at(WOBBLE.x), at(WOBBLE.y)];
+}
+
+/** How far a panning camera has turned at time t (pixels). */
+function panOffset(pan: SceneOptions['pan'], t: number): number {
+  if (!pan) return 0;
+  return pan.dx * Math.min(1, Math.max(0, (t - pan.startS) / (pan.endS - pan.startS)));
 }
 
 /** The same offset as an ffmpeg expression of t, plus `base`. */
@@ -69,9 +80,12 @@ const ROUGH = '60+mod(floor(abs(1e4*sin(floor(X/3)*12.9898+floor(Y/3)*78.233)))\
 export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   const { width: W, height: H, fps } = o;
   const a = Math.ceil(o.shake ?? 0);
+  const panW = Math.abs(o.pan?.dx ?? 0);
+  // Where the view starts on the canvas: a pan to the left starts at the canvas' right end.
+  const panX0 = o.pan && o.pan.dx < 0 ? panW : 0;
   const graph: string[] = [
     // Static texture so the background is not flat (like pavement), drawn once per frame by geq.
-    `color=c=black:size=${W + 2 * a}x${H + 2 * a}:rate=${fps},format=gray,geq=lum='${o.ground === 'rough' ? ROUGH : '70+18*sin(X/9)*sin(Y/7)'}',format=yuv444p[bg0]`,
+    `color=c=black:size=${W + 2 * a + panW}x${H + 2 * a}:rate=${fps},format=gray,geq=lum='${o.ground === 'rough' ? ROUGH : '70+18*sin(X/9)*sin(Y/7)'}',format=yuv444p[bg0]`,
   ];
   o.objects.forEach((ob, i) => {
     const hi = ob.shade ?? 220;
@@ -82,12 +96,13 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     );
     const tt = ob.stopAtS !== undefined ? `min(t\\,${ob.stopAtS})` : 't';
     const enable = ob.startS ? `:enable='gte(t,${ob.startS})'` : '';
-    graph.push(`[bg${i}][o${i}]overlay=x='${a}+${ob.x0}+${ob.vx}*${tt}':y='${a}+${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
+    graph.push(`[bg${i}][o${i}]overlay=x='${a + panX0}+${ob.x0}+${ob.vx}*${tt}':y='${a}+${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
   });
   const post: string[] = [];
-  if (a > 0) {
-    const amp = o.shake!;
-    post.push(`crop=${W}:${H}:'${shakeExpr(a, amp, WOBBLE.x)}':'${shakeExpr(a, amp, WOBBLE.y)}'`);
+  if (a > 0 || o.pan) {
+    const amp = o.shake ?? 0;
+    const pan = o.pan ? `+${o.pan.dx}*clip((t-${o.pan.startS})/${o.pan.endS - o.pan.startS}\\,0\\,1)` : '';
+    post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${pan}':'${shakeExpr(a, amp, WOBBLE.y)}'`);
   }
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
@@ -106,7 +121,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     if (t < (ob.startS ?? 0)) return null;
     const tm = ob.stopAtS !== undefined ? Math.min(t, ob.stopAtS) : t;
     const [ox, oy] = shakeOffset(o.shake ?? 0, t);
-    const x = ob.x0 + ob.vx * tm - ox;
+    const x = ob.x0 + ob.vx * tm - ox - panOffset(o.pan, t);
     const y = ob.y0 + (ob.vy ?? 0) * tm - oy;
     const x1 = Math.max(0, x);
     const y1 = Math.max(0, y);
