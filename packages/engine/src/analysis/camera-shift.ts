@@ -212,6 +212,20 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
 }
 
 /**
+ * Whether the frame moved by (dx, dy) half-resolution pixels, a shift found some other way (against the last
+ * frame), aligns with the background `bg` beyond doubt, by the test estimateShift's own shifts pass
+ * (beatsNoShift): a large object's motion between frames is no move of the camera, since the ground then
+ * matches the background worse. A shift past a quarter of the picture is not tested: false.
+ */
+export function alignsAt(half: Uint8Array, bg: Float32Array, lw: number, lh: number, dx: number, dy: number, bright: number, cap: number): boolean {
+  const margin = Math.max(Math.abs(dx), Math.abs(dy)) + 1;
+  if (4 * margin > Math.min(lw, lh)) return false;
+  const hf = plane(0, lw * lh);
+  hf.set(half);
+  return beatsNoShift(hf, bg, lw, lh, margin, bright, cap, (i) => hf[i + dy * lw + dx]);
+}
+
+/**
  * The w×h frame moved by (sx, sy) pixels so that out(x, y) = gray(x + sx, y + sy); where that falls
  * outside the frame, `background(x, y)` fills in, so the strip the shake uncovers is never foreground.
  */

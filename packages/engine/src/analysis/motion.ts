@@ -8,7 +8,7 @@
  * A global offset (median difference) is removed first, which absorbs camera gain changes.
  */
 import { estimateBlockFlow, halfResolution, type FlowField } from './block-flow.js';
-import { applyShift, estimateShift } from './camera-shift.js';
+import { alignsAt, applyShift, estimateShift } from './camera-shift.js';
 import { labelComponents } from './components.js';
 import type { Box } from './types.js';
 
@@ -78,6 +78,8 @@ export function medianBackground(frames: readonly Uint8Array[], size: number): {
   return { background, sigma };
 }
 
+/** The background follows a turn only from a frame with less of it in the foreground than this. */
+const TURN_FOREGROUND = 0.25;
 /** Frames a strip uncovered by a pan is learned before it is judged, and its learning rate meanwhile. */
 const YOUNG_FRAMES = 10;
 const YOUNG_RATE = 0.5;
@@ -113,6 +115,8 @@ export class MotionModel {
   private prevRaw: Float32Array | null = null;
   /** The background followed the view on the last frame. */
   private turning = false;
+  /** Share of the last frame in the foreground. */
+  private lastForeground = 0;
   /**
    * Frames left before a pixel of a strip a pan uncovered is judged (0: judged); while young it is never
    * foreground and learns fast, so an object that stood in the strip when it was filled leaves no imprint.
@@ -172,23 +176,25 @@ export class MotionModel {
     const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
     let { sx, sy } = s;
-    let bright = s.bright;
     const prevRaw = this.prevRaw;
     this.turning = false;
-    if (!sx && !sy && prevRaw) {
-      // The last frame lay off the background (or the background had just followed it) and this one matches
-      // it nowhere within the reach: the camera may be turning (a pan leaves the reach within frames).
-      // Measured against the last frame instead, the view's move adds to where that frame lay; beyond the
-      // reach, the background follows the view by whole half-resolution steps and only the rest is undone.
-      // Shake within the reach never gets here.
+    if (!sx && !sy && prevRaw && this.lastForeground < TURN_FOREGROUND) {
+      // No shift within the reach matches, and the last frame lay off the background (or the background had
+      // just followed it): the camera may be turning, and a pan leaves the reach within frames. Measured
+      // against the last frame instead, the view's move adds to where that frame lay; beyond the reach, the
+      // background follows the view by whole half-resolution steps and only the rest is undone. Shake
+      // within the reach never gets here. Not when much of the last frame was foreground: an object that
+      // fills the view (a bus passing close) moves between frames like a turning camera, and can pull the
+      // shift against the background its way too.
       const e = estimateShift(half, prevRaw, this.lw, this.lh, p.maxShift, cap);
       const vx = this.viewX + e.sx;
       const vy = this.viewY + e.sy;
-      if ((e.sx || e.sy) && Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift) {
-        const dx = Math.round(vx / 2);
-        const dy = Math.round(vy / 2);
-        bright = e.bright;
-        this.follow(dx, dy, gray, half, bright);
+      const dx = Math.round(vx / 2);
+      const dy = Math.round(vy / 2);
+      // Where the view now lies must match the background there: a large object's own motion between frames
+      // moves no ground.
+      if ((e.sx || e.sy) && Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
+        this.follow(dx, dy, gray, half, s.bright);
         this.turning = true;
         sx = vx - 2 * dx;
         sy = vy - 2 * dy;
@@ -202,7 +208,7 @@ export class MotionModel {
     if (sx === 0 && sy === 0) return { gray, sx: 0, sy: 0, half };
     const lw = this.lw;
     const lh = this.lh;
-    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + bright;
+    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
     return { gray: applyShift(gray, p.width, p.height, sx, sy, fillAt), sx, sy };
   }
 
@@ -373,6 +379,7 @@ export class MotionModel {
     else this.prev = Uint8Array.from(gray);
     this.prevHalf = half;
 
+    this.lastForeground = fgTotal / n;
     return { blobs, flow, heat, heatCols: this.heatCols, heatRows: this.heatRows, foregroundFraction: fgTotal / n };
   }
 

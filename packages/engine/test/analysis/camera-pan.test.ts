@@ -23,6 +23,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let right: Scene;
 let left: Scene;
+let filled: Scene;
 
 async function analyse(scene: Scene, maxShakeShare?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
   const obs: TrackObservation[] = [];
@@ -56,7 +57,13 @@ beforeAll(async () => {
     }
   });
   const scene = (name: string, dx: number) => makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: H, objects, ground: 'rough', pan: { ...PAN, dx } });
-  [right, left] = await Promise.all([scene('right.mp4', 160), scene('left.mp4', -160)]);
+  // A still camera; a box nearly as large as the view (86 %) drives slowly through, over smooth ground.
+  const box: SceneObject = { w: 300, h: 220, x0: -300, y0: 10, vx: 25, shade: 200 };
+  [right, left, filled] = await Promise.all([
+    scene('right.mp4', 160),
+    scene('left.mp4', -160),
+    makeScene(dir, { name: 'filled.mp4', seconds: 20, fps: 10, width: W, height: H, objects: [...objects, box], ground: 'smooth' }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -89,6 +96,15 @@ describe('camera pan', () => {
     }
     expect(checked).toBeGreaterThan(15);
     expect(found).toBeGreaterThanOrEqual(checked - 1);
+  }, 60_000);
+
+  it('does not take an object that fills the view for a turn of the camera', async () => {
+    // Between frames it moves like a turning view, and it can pull the shift against the background its way
+    // too (the first version followed it 20 px, and made two events of the ground it then misplaced).
+    const { r } = await analyse(filled);
+    const off = await analyse(filled, 0);
+    expect(r.stats.notes.some((n) => /camera turned/.test(n))).toBe(false);
+    expect(r.events.length).toBeLessThanOrEqual(off.r.events.length);
   }, 60_000);
 
   it('left alone (no shift correction), speeds are those on the screen: half the walkers seem to rush or crawl', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { halfResolution } from '../../src/analysis/block-flow.js';
-import { alignToFirst, applyShift, estimateShift } from '../../src/analysis/camera-shift.js';
+import { alignToFirst, alignsAt, applyShift, estimateShift } from '../../src/analysis/camera-shift.js';
 import { boxBlur } from '../helpers/images.js';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
@@ -94,6 +94,23 @@ describe('camera shift', () => {
     const moved = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) moved[y * W + x] = busView[y * W + Math.min(W - 1, Math.max(0, x - 6))];
     expect(shiftOf(moved, learned)).toMatchObject({ sx: 6, sy: 0 });
+  });
+
+  it('checks a shift found elsewhere (a turn beyond the reach) against the background', () => {
+    // The view turned 16 px right and 6 px down (8 and 3 half-resolution pixels), beyond any reach here.
+    const frame = half(view(scene, SW, M + 16, M + 6, W, H, 2));
+    const at = (dx: number, dy: number) => alignsAt(frame, bg, W / 2, H / 2, dx, dy, 0, 40);
+    expect(at(-8, -3)).toBe(true);
+    expect(at(-8, 0)).toBe(false);
+    expect(at(-5, -3)).toBe(false);
+    expect(at(0, 0)).toBe(false);
+    // Past a quarter of the picture nothing is tested.
+    expect(at(-16, 0)).toBe(false);
+    // A large object moving 8 px between frames over a still ground: its move is no turn of the camera.
+    const bus = ground(SW, H + 2 * M, 9);
+    const f = view(scene, SW, M, M, W, H, 2);
+    for (let y = 0; y < H; y++) for (let x = 0; x < Math.round(0.6 * W); x++) f[y * W + x] = Math.round(bus[(y + M) * SW + x + M - 8]);
+    expect(alignsAt(half(f), bg, W / 2, H / 2, -4, 0, 0, 40)).toBe(false);
   });
 
   it('does not trust a best shift on the edge of the search', () => {
