@@ -147,6 +147,11 @@ test('import footage and reference, analyse from the UI with progress, see the e
     expect(stages.filter((s) => !s.startsWith('label:')).some((s) => ['load models', 'decode+track', 'fit normality: decode+track', 'fit normality', 'score', 'heatmaps', 'events'].includes(s)), stages.join(', ')).toBe(true);
     expect(stages.some((s) => /^label:(Loading models|Decoding and tracking|Learning normal activity|Fitting the normality model|Scoring|Rendering heatmaps|Finding events)/.test(s)), stages.join(', ')).toBe(true);
     await expect(page.getByTestId('player-analysis')).toContainText('analysed');
+    // How to read the analysis is in view, as the engine recorded it: here, motion only.
+    const [done] = await api.call('analysis.list', { evidenceId: ids.evidenceId });
+    const notes = (done.stats?.notes ?? []) as string[];
+    expect(notes.some((n) => /motion only/.test(n)), notes.join(' | ')).toBe(true);
+    await expect(page.getByTestId('analysis-notes').locator('li')).toHaveText(notes);
   });
 
   await test.step('the planted event is on the timeline and in the list', async () => {

@@ -17,6 +17,7 @@ import type { JobContext, JobOutcome } from './handlers.js';
 
 /** 'auto' uses the default detector when it is built and falls back to motion-only analysis otherwise. */
 async function chooseDetector(choice: string, notes: string[]): Promise<DetectorLike | null> {
+  if (choice === 'none') notes.push('No detector was chosen: objects come from motion only, and none is named (every one is "unknown").');
   if (choice !== 'auto') return openDetector(choice);
   try {
     return await openDetector(DEFAULT_DETECTOR);

@@ -277,7 +277,11 @@ function analysisBlock(m: ReportModel, a: ReportAnalysis): string {
     ? `<table class="compact"><thead><tr><th>Model</th><th>SHA-256</th><th>Source</th><th>Execution provider</th></tr></thead><tbody>${a.models.map((x) => `<tr><td>${esc(x.name)}</td><td class="hash">${esc(x.sha256)}</td><td class="small">${esc(x.source)}</td><td>${esc(x.ep)}</td></tr>`).join('')}</tbody></table>`
     : '<p class="small">No neural network model was used in this analysis (motion-based detection and tracking only).</p>';
   const job = a.job;
-  const stats = a.stats ? flattenParams(a.stats).filter(([k]) => !/^perspective\./.test(k)) : [];
+  // The analysis' own notes (the camera shook or turned, few objects, …) are how to read it: a list of their
+  // own, not a statistic.
+  const { notes: rawNotes, ...rest } = a.stats ?? {};
+  const notes = Array.isArray(rawNotes) ? rawNotes.map(String) : [];
+  const stats = a.stats ? flattenParams(rest).filter(([k]) => !/^perspective\./.test(k)) : [];
   return `<div class="nobreak"><h3>Analysis of ${esc(exhibit.label)} <span class="mono muted">${esc(a.id)}</span>${a.isLatest ? '' : ' <span class="muted small">(earlier analysis, cited by a selected event)</span>'}</h3>
 ${kvTable([
   ['Software version', `Vigil ${esc(a.engineVersion)}`],
@@ -288,6 +292,7 @@ ${kvTable([
   ['Reference footage', ref],
   ['Analysed frames', `${a.scores.length}`],
 ])}</div>
+${notes.length ? `<h4>Notes on this analysis</h4><ul class="analysis-notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h4>Models</h4>${models}
 <h4>Analysis parameters</h4>${paramsTable(flattenParams(a.params))}
 ${stats.length ? `<h4>Run statistics</h4>${paramsTable(stats)}` : ''}`;

@@ -47,6 +47,8 @@ describe('analysis through the engine: job, persisted results, overlays, review'
     analysisId = job.targetId;
     const [a] = await call('analysis.list', { evidenceId });
     expect(a).toMatchObject({ id: analysisId, state: 'done', reference: 'self' });
+    // How to read it goes with the record: motion only, no names.
+    expect(a.stats?.notes).toContain('No detector was chosen: objects come from motion only, and none is named (every one is "unknown").');
     const scores = await call('analysis.scores', { analysisId });
     expect(scores.frames.length).toBe(clip.frameCount);
     expect(scores.sigma).toBeGreaterThan(0);

@@ -93,9 +93,12 @@ export function storeFixtureAnalysis(db: Db, caseId: string, evidenceId: string,
     trajectories: [{ trackId: 2, summary: tracks.find((t) => t.id === 2)!.trajectory }],
     boxes: [{ trackId: 2, box: peak.box }],
   };
-  const { eventIds } = finishAnalysis(db, analysisId, { frames, tracks, events: [{ ...event, category: 'fast movement' }], stats: { analysedFrames: frames.length, tracks: tracks.length } });
+  const { eventIds } = finishAnalysis(db, analysisId, { frames, tracks, events: [{ ...event, category: 'fast movement' }], stats: { analysedFrames: frames.length, tracks: tracks.length, notes: [SHAKE_NOTE] } });
   return { analysisId, eventIds, event };
 }
+
+/** The fixture analysis' own note, as the pipeline words one. */
+export const SHAKE_NOTE = 'The camera shook: its movement was undone on 3 of 120 analysed frames (up to 4 pixels of the footage).';
 
 export interface ReportFixture {
   caseId: string;

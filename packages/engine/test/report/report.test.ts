@@ -17,7 +17,7 @@ import { listAudit, verifyAudit } from '../../src/store/audit.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { getEvidenceRow } from '../../src/store/evidence.js';
 import { addNote } from '../../src/store/notes.js';
-import { buildReportCase, makeAnomalyClip, type ReportFixture } from '../helpers/report-fixture.js';
+import { buildReportCase, makeAnomalyClip, SHAKE_NOTE, type ReportFixture } from '../helpers/report-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -115,6 +115,10 @@ describe('report export', () => {
     for (const s of explanation.steps) expect(text).toContain(s.text.replace(/\s+/g, ' '));
     expect(text).toMatch(/speed 7\.1 1 0\.92/);
     expect(text).toContain('enters from the left → crosses the upper part of the yard → exits at the right');
+    // The analysis' notes are a list of their own, not a row of the run statistics.
+    expect(text).toContain('Notes on this analysis');
+    expect(text).toContain(SHAKE_NOTE);
+    expect(text).not.toMatch(/\bnotes\s+The camera shook/);
     // Processing history, AI statement, audit extract, page numbers.
     expect(flat).toContain(sha('fixture motion model'));
     expect(text).toContain('AI-assistance statement');

@@ -87,6 +87,7 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
             {latest ? <LatestSummary analysis={latest} /> : status.isPending ? '' : <span className="dim">Not analysed yet</span>}
           </span>
         </div>
+        {latest && <AnalysisNotes analysis={latest} />}
         {open && (
           <div className="analysis-settings" data-testid="analysis-settings">
             <fieldset className="reference-list">
@@ -163,15 +164,30 @@ export function AnalysisPanel({ evidence, evidenceList }: { evidence: Evidence; 
   );
 }
 
-function LatestSummary({ analysis }: { analysis: NonNullable<ReturnType<typeof useAnalysisStatus>['latest']> }) {
-  const s = (analysis.stats ?? {}) as { tracks?: number; analysedFrames?: number; realTimeFactor?: number; notes?: string[] };
+type LatestAnalysis = NonNullable<ReturnType<typeof useAnalysisStatus>['latest']>;
+
+/** What the analysis says about how to read it (the camera shook or turned, few objects, …), in view. */
+function AnalysisNotes({ analysis }: { analysis: LatestAnalysis }) {
+  const notes = (analysis.stats as { notes?: unknown } | null)?.notes;
+  if (!Array.isArray(notes) || notes.length === 0) return null;
+  return (
+    <ul className="analysis-notes" data-testid="analysis-notes" aria-label="Notes on this analysis">
+      {notes.map((n, i) => (
+        <li key={i}>{String(n)}</li>
+      ))}
+    </ul>
+  );
+}
+
+function LatestSummary({ analysis }: { analysis: LatestAnalysis }) {
+  const s = (analysis.stats ?? {}) as { tracks?: number; analysedFrames?: number; realTimeFactor?: number };
   const parts = [
     formatReference(analysis),
     typeof s.tracks === 'number' ? `${s.tracks} tracks` : null,
     typeof s.realTimeFactor === 'number' ? `${s.realTimeFactor.toFixed(1)}× real time` : null,
   ].filter(Boolean);
   return (
-    <span title={[`Finished ${formatDateTime(analysis.finishedAt)}`, ...(s.notes ?? [])].join('\n')}>
+    <span title={`Finished ${formatDateTime(analysis.finishedAt)}`}>
       <span className="ok-text">Done</span> <span className="dim">{parts.join(' · ')}</span>
     </span>
   );
