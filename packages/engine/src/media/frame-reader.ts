@@ -203,7 +203,7 @@ class SkipGap extends IndexMismatch {}
 type DecodeMode =
   | { kind: 'all' }
   | { kind: 'seek'; seconds: number; idx: PacketIndex }
-  | { kind: 'select'; table: Promise<PacketIndex>; skip: boolean };
+  | { kind: 'select'; table: Promise<PacketIndex>; skip: boolean; seekS?: number };
 
 /** Sampling state shared by a read and its fallback: the last cell and index delivered. */
 interface SampleState {
@@ -232,15 +232,22 @@ export async function* readFrames(filePath: string, opts: ReadFramesOptions): As
     const table = packetIndexFor(filePath, p, signal);
     table.catch(() => undefined); // a failed read is a fallback, seen where the table is awaited
     let skip = opts.skipUnreferenced === true && 2 * opts.fps <= p.fpsAvg;
+    let seekS: number | undefined;
     for (;;) {
       try {
-        yield* decode(filePath, opts, p, state.lastIndex + 1, endFrame, { kind: 'select', table, skip }, state);
+        yield* decode(filePath, opts, p, state.lastIndex + 1, endFrame, { kind: 'select', table, skip, seekS }, state);
         return;
       } catch (e) {
         if (!(e instanceof IndexMismatch)) throw e;
-        opts.onFallback?.(e.message);
-        if (!(e instanceof SkipGap)) break;
+        if (!(e instanceof SkipGap)) {
+          opts.onFallback?.(e.message);
+          break;
+        }
+        // Read again without skipping from the keyframe before the first frame not yet delivered (the
+        // frames before it are settled), not from the beginning.
         skip = false;
+        seekS = await table.then((t) => seekPlan(t, p, state.lastIndex + 1) ?? undefined, () => undefined);
+        opts.onFallback?.(`${e.message}; reading again without skipping from ${seekS === undefined ? 'the beginning' : `${seekS.toFixed(3)} s`}`);
       }
     }
     if (state.lastIndex >= endFrame) return;
@@ -293,6 +300,7 @@ async function* decode(
   const args = ['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'info', '-copyts'];
   if (mode.kind === 'seek') args.push('-noaccurate_seek', '-ss', mode.seconds.toFixed(6));
   if (mode.kind === 'select' && mode.skip) args.push('-skip_frame', 'noref');
+  if (mode.kind === 'select' && mode.seekS !== undefined) args.push('-noaccurate_seek', '-ss', mode.seekS.toFixed(6));
   args.push(
     '-i', filePath,
     '-map', `0:${p.videoStreamIndex}`,
@@ -360,9 +368,9 @@ async function* decode(
         }
         const k = indexFromTable(table, info.pts);
         if (k === null) throw new IndexMismatch(`decoded pts ${info.pts} is not exactly one packet's pts`);
-        // At least n frames were decoded before this one (the first is frame 0 unless the decoder dropped
-        // leading frames); presentation order means rising indices.
-        if (k < info.n || (info.n === 0 && k !== 0)) throw new IndexMismatch(`frame with pts ${info.pts} is packet ${k} but decoded frame ${info.n}`);
+        // From the beginning, at least n frames were decoded before this one (the first is frame 0 unless
+        // the decoder dropped leading frames); presentation order means rising indices.
+        if (mode.seekS === undefined && (k < info.n || (info.n === 0 && k !== 0))) throw new IndexMismatch(`frame with pts ${info.pts} is packet ${k} but decoded frame ${info.n}`);
         if (k <= prevIndex) throw new IndexMismatch(`frame indices go back (${prevIndex} then ${k})`);
         if (mode.skip) checkPassedOver(prevIndex + 1, Math.min(k, endFrame + 1), cellOfPts(info.pts));
         index = k;

@@ -169,11 +169,32 @@ describe('skipping unreferenced frames while subsampling', () => {
     const flat = await makeClip(dir, { name: 'flat-b.mp4', seconds: 4, fps: 25, width: 160, height: 96, content: 'indexPattern', gop: 50, bframes: 3, extraArgs: ['-x264-params', 'b-adapt=0:b-pyramid=none'] });
     const { skipped, fallbacks } = await expectEveryCellOnce(flat, 10, { format: 'gray', width: 80 });
     expect(fallbacks).toHaveLength(1);
-    expect(fallbacks[0]).toMatch(/frame \d+ was left out by the decoder and no other frame of its 1\/10 s step was decoded/);
+    expect(fallbacks[0]).toMatch(/frame \d+ was left out by the decoder and no other frame of its 1\/10 s step was decoded; reading again without skipping from the beginning$/);
     expect(skipped).toHaveLength(40);
     // Steps of five frames always keep the P-frame: no fallback.
     const five = await expectEveryCellOnce(flat, 5, { format: 'gray' });
     expect(five.fallbacks).toEqual([]);
+  });
+
+  it('reads again from the keyframe before a late gap, not from the beginning', async () => {
+    // x264's adaptive B-frames without a pyramid, one thread (deterministic): on this content the first run
+    // of unreferenced B-frames that swallows a whole step comes after the second keyframe (every 25 frames).
+    const late = path.join(dir, 'late-gap.mp4');
+    await runFfmpeg([
+      '-f', 'lavfi', '-i', `color=c=black:size=160x96:rate=25,format=gray,geq=lum='if(bitand(floor(N/pow(2,floor(X*16/W))),1),235,16)'`,
+      '-frames:v', '100', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25', '-bf', '3',
+      '-x264-params', 'b-adapt=1:b-pyramid=none:threads=1', '-pix_fmt', 'yuv420p', late,
+    ]);
+    const { skipped, fallbacks } = await expectEveryCellOnce(late, 10, { format: 'gray' });
+    expect(skipped).toHaveLength(40);
+    expect(fallbacks).toHaveLength(1);
+    const m = /^frame (\d+) was left out by the decoder .*; reading again without skipping from (\d+\.\d+) s$/.exec(fallbacks[0]);
+    expect(m, fallbacks[0]).not.toBeNull();
+    const [gap, from] = [Number(m![1]), Number(m![2])];
+    expect(gap).toBeGreaterThanOrEqual(25);
+    // From a keyframe at or before the gap, past the first.
+    expect(from).toBeGreaterThan(0);
+    expect(from * 25).toBeLessThanOrEqual(gap);
   });
 
   it('does not skip when sampling keeps more than every second frame', async () => {
