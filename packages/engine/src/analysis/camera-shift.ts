@@ -6,8 +6,8 @@
  * model keeps, then to the full-resolution pixel) and undone; the analysis then works in the background's
  * coordinates, and boxes and maps are moved back to the frame's own before they are stored.
  *
- * Only a translation is sought, within ±maxShift: shake, not a pan (a camera that turns away changes what
- * it sees, and the background model relearns the view within seconds as before).
+ * Only a translation is sought, within ±maxShift: shake. A pan soon leaves that reach; the motion model
+ * then measures the view's move against the last frame and has the background follow it (motion.ts).
  */
 
 export interface Shift {

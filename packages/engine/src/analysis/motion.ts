@@ -5,7 +5,8 @@
  *
  * The background adapts quickly where the scene is background and very slowly under foreground, so an object
  * that stops stays foreground for a long time (loitering stays visible) while lighting drifts are absorbed.
- * A global offset (median difference) is removed first, which absorbs camera gain changes.
+ * A global offset (median difference) is removed first, which absorbs camera gain changes. Camera shake is
+ * undone before (stabilise, camera-shift.ts), and when the camera turns the background follows the view.
  */
 import { estimateBlockFlow, halfResolution, type FlowField } from './block-flow.js';
 import { alignsAt, applyShift, estimateShift } from './camera-shift.js';
