@@ -141,10 +141,22 @@ function beatsNoShift(hf: Float32Array, bg: Float32Array, lw: number, lh: number
  * hundred shifts is picked, so the bar is set for that many tries), so sensor noise on a still camera, or
  * a textureless view, never moves the picture. `cap` bounds a pixel's cost (about twice the foreground
  * threshold). With the full-resolution frame (`full`, `half` is its halving), a shake of one pixel, half
- * a step of the search, is found too.
+ * a step of the search, is found too. `around` moves the search window (half-resolution pixels): a
+ * turning camera's next move is sought around its last one, while no shift still competes.
  */
-export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh: number, maxShift: number, cap: number, full?: { gray: Uint8Array; width: number }): Shift {
-  if (maxShift < 1 || lw < 8 * maxShift || lh < 8 * maxShift) return { dx: 0, dy: 0, bright: 0, sx: 0, sy: 0 };
+export function estimateShift(
+  half: Uint8Array,
+  bg: Float32Array,
+  lw: number,
+  lh: number,
+  maxShift: number,
+  cap: number,
+  full?: { gray: Uint8Array; width: number },
+  around: readonly [number, number] = [0, 0],
+): Shift {
+  const [ax, ay] = around;
+  const far = Math.max(Math.abs(ax), Math.abs(ay));
+  if (maxShift < 1 || lw < 8 * maxShift || lh < 8 * maxShift || 4 * (maxShift + far + 1) > Math.min(lw, lh)) return { dx: 0, dy: 0, bright: 0, sx: 0, sy: 0 };
   // Coarse: quarter resolution, the whole range.
   const qw = lw >> 1;
   const qh = lh >> 1;
@@ -155,21 +167,24 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   const bright = brightnessOffset(q, qb, cap);
   const none = { dx: 0, dy: 0, bright, sx: 0, sy: 0 };
   const r = Math.ceil(maxShift / 2);
-  let best = { u: 0, v: 0, c: cost(q, qb, qw, qh, 0, 0, r, 1, bright, cap) };
-  for (let v = -r; v <= r; v++) {
-    for (let u = -r; u <= r; u++) {
+  const qx = Math.round(ax / 2);
+  const qy = Math.round(ay / 2);
+  const qm = r + Math.max(Math.abs(qx), Math.abs(qy));
+  let best = { u: 0, v: 0, c: cost(q, qb, qw, qh, 0, 0, qm, 1, bright, cap) };
+  for (let v = qy - r; v <= qy + r; v++) {
+    for (let u = qx - r; u <= qx + r; u++) {
       if (u === 0 && v === 0) continue;
-      const c = cost(q, qb, qw, qh, u, v, r, 1, bright, cap, best.c);
+      const c = cost(q, qb, qw, qh, u, v, qm, 1, bright, cap, best.c);
       if (c < best.c) best = { u, v, c };
     }
   }
   // Fine: half resolution, ±1 around the coarse answer, on every other pixel.
-  const margin = maxShift + 1;
+  const margin = maxShift + 1 + far;
   const still = cost(hf, bg, lw, lh, 0, 0, margin, 2, bright, cap);
   let fine = { dx: 0, dy: 0, c: still };
   for (let v = 2 * best.v - 1; v <= 2 * best.v + 1; v++) {
     for (let u = 2 * best.u - 1; u <= 2 * best.u + 1; u++) {
-      if (Math.abs(u) > maxShift || Math.abs(v) > maxShift || (u === 0 && v === 0)) continue;
+      if (Math.abs(u - ax) > maxShift || Math.abs(v - ay) > maxShift || (u === 0 && v === 0)) continue;
       const c = cost(hf, bg, lw, lh, u, v, margin, 2, bright, cap, fine.c);
       if (c < fine.c) fine = { dx: u, dy: v, c };
     }
@@ -178,7 +193,7 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   // and its neighbours on each axis place the vertex (a parabola is biased toward whole pixels). The
   // full-resolution shift is then right to the pixel: half-resolution steps alone leave up to a pixel of
   // shake, which on fine texture reads as foreground.
-  const at = (u: number, v: number): number => (Math.abs(u) > maxShift || Math.abs(v) > maxShift ? NaN : cost(hf, bg, lw, lh, u, v, margin, 2, bright, cap));
+  const at = (u: number, v: number): number => (Math.abs(u - ax) > maxShift || Math.abs(v - ay) > maxShift ? NaN : cost(hf, bg, lw, lh, u, v, margin, 2, bright, cap));
   const vertex = (lo: number, mid: number, hi: number): number => {
     const rise = Math.max(lo, hi) - mid;
     return Number.isFinite(rise) && rise > 0 ? Math.max(-0.5, Math.min(0.5, (lo - hi) / (2 * rise))) : 0;
@@ -191,7 +206,7 @@ export function estimateShift(half: Uint8Array, bg: Float32Array, lw: number, lh
   const { dx, dy } = fine;
   // A best shift on the edge of the search is not known to be a minimum: the match may lie beyond the reach,
   // or be a large object's own motion pulling the search to its limit. It is not trusted.
-  const inside = Math.abs(dx) < maxShift && Math.abs(dy) < maxShift;
+  const inside = Math.abs(dx - ax) < maxShift && Math.abs(dy - ay) < maxShift;
   if ((dx || dy) && inside && beatsNoShift(hf, bg, lw, lh, margin, bright, cap, (i) => hf[i + dy * lw + dx])) {
     const [sx, sy] = toFull(dx, dy, fine.c);
     return { dx, dy, bright, sx, sy };

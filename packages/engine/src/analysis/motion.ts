@@ -114,8 +114,9 @@ export class MotionModel {
   private viewX = 0;
   private viewY = 0;
   private prevRaw: Float32Array | null = null;
-  /** The background followed the view on the last frame. */
+  /** The background followed the view on the last frame, and the view's move then (half-resolution pixels). */
   private turning = false;
+  private step: [number, number] = [0, 0];
   /** Share of the last frame in the foreground. */
   private lastForeground = 0;
   /**
@@ -178,27 +179,43 @@ export class MotionModel {
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
     let { sx, sy } = s;
     const prevRaw = this.prevRaw;
+    const turned = this.turning;
     this.turning = false;
-    if (!sx && !sy && prevRaw && this.lastForeground < TURN_FOREGROUND) {
-      // No shift within the reach matches, and the last frame lay off the background (or the background had
-      // just followed it): the camera may be turning, and a pan leaves the reach within frames. Measured
-      // against the last frame instead, the view's move adds to where that frame lay; beyond the reach, the
-      // background follows the view by whole half-resolution steps and only the rest is undone. Shake
-      // within the reach never gets here. Not when much of the last frame was foreground: an object that
-      // fills the view (a bus passing close) moves between frames like a turning camera, and can pull the
-      // shift against the background its way too.
-      const e = estimateShift(half, prevRaw, this.lw, this.lh, p.maxShift, cap);
+    if ((turned || (!sx && !sy)) && prevRaw && this.lastForeground < TURN_FOREGROUND) {
+      // The camera may be turning: no shift within the reach matches and the last frame lay off the
+      // background, or a turn is under way (then the background's own match may be a wrong one within the
+      // reach while the view lies beyond it). The view's move is measured against the last frame instead
+      // and adds to where that frame lay; beyond the reach, the background follows the view by whole
+      // half-resolution steps and only the rest is undone. A turn under way moves on about as far as on the
+      // last frame, so the move is sought around that one: a pan can speed up beyond the reach a step at a
+      // time. Shake within the reach never gets here. Not when much of the last frame was foreground: an
+      // object that fills the view (a bus passing close) moves between frames like a turning camera, and
+      // can pull the shift against the background its way too.
+      const e = estimateShift(half, prevRaw, this.lw, this.lh, p.maxShift, cap, undefined, turned ? this.step : [0, 0]);
+      const moved = e.sx !== 0 || e.sy !== 0;
       const vx = this.viewX + e.sx;
       const vy = this.viewY + e.sy;
       const dx = Math.round(vx / 2);
       const dy = Math.round(vy / 2);
+      // A turn that came to rest: the background settles where the view stopped.
+      const settled = turned && !moved;
+      const far = Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift;
       // Where the view now lies must match the background there: a large object's own motion between frames
       // moves no ground.
-      if ((e.sx || e.sy) && Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
+      let followed = false;
+      if (((moved && far) || (settled && (dx || dy))) && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
         this.follow(dx, dy, gray, half, s.bright);
-        this.turning = true;
+        followed = true;
         sx = vx - 2 * dx;
         sy = vy - 2 * dy;
+      } else if (turned && moved && !far) {
+        // Slowing down within the reach: the view lies where the turn says.
+        sx = vx;
+        sy = vy;
+      }
+      if (moved && (followed || turned) && (followed || !far)) {
+        this.turning = true;
+        this.step = [e.dx, e.dy];
       }
     }
     this.viewX = sx;

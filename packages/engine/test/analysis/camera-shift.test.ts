@@ -96,6 +96,19 @@ describe('camera shift', () => {
     expect(shiftOf(moved, learned)).toMatchObject({ sx: 6, sy: 0 });
   });
 
+  it('searches around a given shift when asked (a turn under way), while no shift still competes', () => {
+    // The view turned 17 px right and 3 up: the frame lies 8.5 and 1.5 half-resolution pixels off the
+    // background, beyond a reach of 5 around no shift.
+    const turned = view(scene, SW, M + 17, M - 3, W, H, 2);
+    const around = (c: [number, number], f = turned) => estimateShift(half(f), bg, W >> 1, H >> 1, 5, 40, undefined, c);
+    expect(around([0, 0])).toMatchObject({ sx: 0, sy: 0 });
+    expect(around([-7, 0])).toMatchObject({ sx: -17, sy: 3 });
+    // A picture that did not move is not moved, wherever the search looks.
+    expect(around([-7, 0], rest)).toMatchObject({ sx: 0, sy: 0 });
+    // Nor is one that lies beyond the window moved to its edge.
+    expect(around([7, 0])).toMatchObject({ sx: 0, sy: 0 });
+  });
+
   it('checks a shift found elsewhere (a turn beyond the reach) against the background', () => {
     // The view turned 16 px right and 6 px down (8 and 3 half-resolution pixels), beyond any reach here.
     const frame = half(view(scene, SW, M + 16, M + 6, W, H, 2));

@@ -31,10 +31,11 @@ export interface SceneOptions {
    */
   shake?: number;
   /**
-   * The camera pans: between startS and endS the frame is cut from a wider scene at an x that moves
-   * steadily by dx pixels (dx > 0: the view turns right, the scene slides left), then stays.
+   * The camera pans: between startS and endS the frame is cut from a wider scene at an x that moves by dx
+   * pixels (dx > 0: the view turns right, the scene slides left), then stays; steadily, or `eased` like a
+   * pan-tilt head (speeding up from rest to half again the steady speed mid-way, then slowing to a stop).
    */
-  pan?: { startS: number; endS: number; dx: number };
+  pan?: { startS: number; endS: number; dx: number; eased?: boolean };
   /** The ground: gentle waves (default), or rough like worn pavement (a random 3-pixel grain, not periodic). */
   ground?: 'smooth' | 'rough';
   /** H.264 B-frames in a row (default 0), in x264's default pyramid (the middle of three is a reference). */
@@ -56,7 +57,8 @@ function shakeOffset(amplitude: number, t: number): [number, number] {
 /** How far a panning camera has turned at time t (pixels). */
 function panOffset(pan: SceneOptions['pan'], t: number): number {
   if (!pan) return 0;
-  return pan.dx * Math.min(1, Math.max(0, (t - pan.startS) / (pan.endS - pan.startS)));
+  const u = Math.min(1, Math.max(0, (t - pan.startS) / (pan.endS - pan.startS)));
+  return pan.dx * (pan.eased ? u * u * (3 - 2 * u) : u);
 }
 
 /** The same offset as an ffmpeg expression of t, plus `base`. */
@@ -101,7 +103,9 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   const post: string[] = [];
   if (a > 0 || o.pan) {
     const amp = o.shake ?? 0;
-    const pan = o.pan ? `+${o.pan.dx}*clip((t-${o.pan.startS})/${o.pan.endS - o.pan.startS}\\,0\\,1)` : '';
+    // The same as panOffset, with u = clip((t − startS) / (endS − startS), 0, 1).
+    const u = o.pan ? `clip((t-${o.pan.startS})/${o.pan.endS - o.pan.startS}\\,0\\,1)` : '';
+    const pan = o.pan ? `+${o.pan.dx}*${o.pan.eased ? `pow(${u}\\,2)*(3-2*${u})` : u}` : '';
     post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${pan}':'${shakeExpr(a, amp, WOBBLE.y)}'`);
   }
   post.push('format=yuv420p');
