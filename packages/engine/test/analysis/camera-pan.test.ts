@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou } from '../../src/analysis/geometry.js';
-import { defaultParams } from '../../src/analysis/params.js';
-import { analyzeVideo, type AnalysisResult } from '../../src/analysis/pipeline.js';
-import type { AnalysisSink, TrackObservation } from '../../src/analysis/types.js';
+import type { AnalysisResult } from '../../src/analysis/pipeline.js';
+import type { TrackObservation } from '../../src/analysis/types.js';
 import { makeTempDir } from '../helpers/media.js';
-import { makeScene, type Scene, type SceneObject } from './scenes.js';
+import { analyseScene, makeScene, type Scene, type SceneObject } from './scenes.js';
 
 const W = 320;
 const H = 240;
@@ -27,14 +26,6 @@ let right: Scene;
 let left: Scene;
 let filled: Scene;
 let eased: Scene;
-
-async function analyse(scene: Scene, maxShakeShare?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
-  const obs: TrackObservation[] = [];
-  const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
-  const motion = { ...defaultParams({ width: W, height: H, fpsAvg: 10 }).motion, ...(maxShakeShare === undefined ? {} : { maxShakeShare }) };
-  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion } });
-  return { r, obs };
-}
 
 /** Frames above the edge of normal while the camera turns (and a second after). */
 const alarmsDuringPan = (r: AnalysisResult, pan = PAN): number => r.frames.filter((f) => f.time >= pan.startS && f.time <= pan.endS + 1 && f.smoothed > 0.5).length;
@@ -77,7 +68,7 @@ afterAll(async () => {
 describe('camera pan', () => {
   it('is followed: no alarm while the camera turns, walkers keep walking pace, and the turn is reported', async () => {
     for (const scene of [right, left]) {
-      const { r, obs } = await analyse(scene);
+      const { r, obs } = await analyseScene(scene);
       expect(alarmsDuringPan(r)).toBe(0);
       expect(r.stats.notes.some((n) => /camera turned between 4\.\d s and 8\.\d s \(the view moved up to 160 pixels/.test(n))).toBe(true);
       expect(walkingPace(obs)).toBeGreaterThan(0.9);
@@ -87,14 +78,14 @@ describe('camera pan', () => {
   it('follows a turn that speeds up past the reach of a frame, as a pan-tilt head does', async () => {
     // Sought around its last move, the next one may be larger by up to the reach (without that, this turn
     // was lost after 8 px: 11 % of the speeds at walking pace, an event at its start).
-    const { r, obs } = await analyse(eased);
+    const { r, obs } = await analyseScene(eased);
     expect(alarmsDuringPan(r, EASED)).toBe(0);
     expect(r.stats.notes.some((n) => /camera turned between 4\.\d s and [67]\.\d s \(the view moved up to 3[12]\d pixels/.test(n)), r.stats.notes.join(' | ')).toBe(true);
     expect(walkingPace(obs, EASED.startS, EASED.endS)).toBeGreaterThan(0.85);
   }, 60_000);
 
   it('stores boxes where the footage shows the walkers while the view slides', async () => {
-    const { obs } = await analyse(right);
+    const { obs } = await analyseScene(right);
     let checked = 0;
     let found = 0;
     for (const t of [5, 6, 7]) {
@@ -114,14 +105,14 @@ describe('camera pan', () => {
   it('does not take an object that fills the view for a turn of the camera', async () => {
     // Between frames it moves like a turning view, and it can pull the shift against the background its way
     // too (the first version followed it 20 px, and made two events of the ground it then misplaced).
-    const { r } = await analyse(filled);
-    const off = await analyse(filled, 0);
+    const { r } = await analyseScene(filled);
+    const off = await analyseScene(filled, 0);
     expect(r.stats.notes.some((n) => /camera turned/.test(n))).toBe(false);
     expect(r.events.length).toBeLessThanOrEqual(off.r.events.length);
   }, 60_000);
 
   it('left alone (no shift correction), speeds are those on the screen: half the walkers seem to rush or crawl', async () => {
-    const { r, obs } = await analyse(right, 0);
+    const { r, obs } = await analyseScene(right, 0);
     expect(walkingPace(obs)).toBeLessThan(0.7);
     expect(r.stats.notes.some((n) => /camera turned/.test(n))).toBe(false);
   }, 60_000);

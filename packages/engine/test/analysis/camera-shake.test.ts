@@ -7,10 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou } from '../../src/analysis/geometry.js';
 import { defaultParams, resolveParams } from '../../src/analysis/params.js';
-import { analyzeVideo, type AnalysisResult } from '../../src/analysis/pipeline.js';
-import type { AnalysisSink, TrackObservation } from '../../src/analysis/types.js';
 import { makeTempDir } from '../helpers/media.js';
-import { makeScene, walkers, type Scene } from './scenes.js';
+import { analyseScene, makeScene, walkers, type Scene } from './scenes.js';
 
 const W = 320;
 const H = 240;
@@ -22,14 +20,6 @@ let shaky: Scene;
 let strong: Scene;
 let slight: Scene;
 let bus: Scene;
-
-async function analyse(scene: Scene, maxShakeShare?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
-  const obs: TrackObservation[] = [];
-  const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
-  const motion = { ...defaultParams({ width: W, height: H, fpsAvg: 10 }).motion, ...(maxShakeShare === undefined ? {} : { maxShakeShare }) };
-  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion } });
-  return { r, obs };
-}
 
 /** How many of the scene's walkers are in view at some time. */
 function inView(scene: Scene): number {
@@ -56,7 +46,7 @@ afterAll(async () => {
 
 describe('camera shake', () => {
   it('is undone: walkers are tracked as on a still camera, no event, boxes where the footage shows them', async () => {
-    const { r, obs } = await analyse(shaky);
+    const { r, obs } = await analyseScene(shaky);
     expect(r.events).toEqual([]);
     expect(r.tracks.length).toBeLessThanOrEqual(inView(shaky) + 2);
     expect(r.stats.notes.some((n) => /camera shook/.test(n))).toBe(true);
@@ -77,7 +67,7 @@ describe('camera shake', () => {
   it('is undone to the pixel: a shake of a pixel or two leaves no trace either', async () => {
     // A pixel is half a step of the half-resolution search; left on the frames where the shake is one pixel,
     // it made twice as many tracks as walkers.
-    const { r } = await analyse(slight);
+    const { r } = await analyseScene(slight);
     expect(r.events).toEqual([]);
     expect(r.tracks.length).toBeLessThanOrEqual(inView(slight) + 2);
   }, 60_000);
@@ -86,15 +76,15 @@ describe('camera shake', () => {
     // Its own motion can pull the best shift, or the cost curve around no shift, its way; the ground around
     // it then matches worse, and the shift is refused. Each wrong move also teaches the background a
     // misaligned picture (the first version made 83 tracks here).
-    const on = await analyse(bus);
-    const off = await analyse(bus, 0);
+    const on = await analyseScene(bus);
+    const off = await analyseScene(bus, 0);
     expect(on.r.tracks.length).toBeLessThanOrEqual(off.r.tracks.length + 2);
     expect(on.r.events.length).toBeLessThanOrEqual(off.r.events.length);
   }, 60_000);
 
   it('left as it is, a strong shake makes objects out of the ground (undone with a longer reach, it does not)', async () => {
-    const off = await analyse(strong, 0);
-    const on = await analyse(strong, 0.05);
+    const off = await analyseScene(strong, 0);
+    const on = await analyseScene(strong, 0.05);
     expect(off.r.stats.notes.some((n) => /camera shook/.test(n))).toBe(false);
     expect(on.r.stats.notes.some((n) => /camera shook/.test(n))).toBe(true);
     expect(on.r.events).toEqual([]);

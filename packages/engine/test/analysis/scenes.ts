@@ -4,6 +4,9 @@
  * any time is known exactly, so tests can check *when* and *where* an event is found.
  */
 import path from 'node:path';
+import { defaultParams } from '../../src/analysis/params.js';
+import { analyzeVideo, type AnalysisResult } from '../../src/analysis/pipeline.js';
+import type { AnalysisSink, TrackObservation } from '../../src/analysis/types.js';
 import { runFfmpeg, type MovingObject } from '../helpers/media.js';
 
 /** A textured moving object (block matching needs texture, so a gray shade instead of a flat colour). */
@@ -154,4 +157,17 @@ export function walkers(opts: { width: number; seconds: number; speedHeightsPerS
     }
   });
   return [...objs, ...(opts.extra ?? [])];
+}
+
+/**
+ * Self-referenced, motion-only analysis of a scene with its observations; `maxShakeShare` replaces the
+ * camera-shift reach (0 turns shake and pan correction off).
+ */
+export async function analyseScene(scene: Scene, maxShakeShare?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
+  const obs: TrackObservation[] = [];
+  const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
+  const geometry = { width: scene.width, height: scene.height, fpsAvg: scene.fps };
+  const motion = { ...defaultParams(geometry).motion, ...(maxShakeShare === undefined ? {} : { maxShakeShare }) };
+  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion } });
+  return { r, obs };
 }
