@@ -72,7 +72,6 @@ function shiftCells<T extends Uint8Array | Float32Array>(map: T, cols: number, r
   return out;
 }
 
-/** How many frames were moved, and the largest move, from the (sx, sy) pairs. */
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
   const m = p.motion;
   const rate = (halfLifeS: number): number => 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeS * fps));
