@@ -203,7 +203,11 @@ export class MotionModel {
       // Where the view now lies must match the background there: a large object's own motion between frames
       // moves no ground.
       let followed = false;
-      if (((moved && far) || (settled && (dx || dy))) && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
+      // Beyond the reach the background must follow. Within it, a view the background's own search missed
+      // near the edge of the reach is followed too when it moved on further out (a turn setting off; shake
+      // at its swing's end turns back).
+      const outward = e.sx * this.viewX + e.sy * this.viewY > 0;
+      if (((moved && (far || (!turned && outward))) || (settled && (dx || dy))) && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
         this.follow(dx, dy, gray, half, s.bright);
         followed = true;
         sx = vx - 2 * dx;

@@ -34,11 +34,12 @@ export interface SceneOptions {
    */
   shake?: number;
   /**
-   * The camera pans: between startS and endS the frame is cut from a wider scene at an x that moves by dx
-   * pixels (dx > 0: the view turns right, the scene slides left), then stays; steadily, or `eased` like a
-   * pan-tilt head (speeding up from rest to half again the steady speed mid-way, then slowing to a stop).
+   * The camera pans: between startS and endS the frame is cut from a larger scene at a place that moves by
+   * dx pixels (dx > 0: the view turns right, the scene slides left) and dy (> 0: it tilts down), then
+   * stays; steadily, or `eased` like a pan-tilt head (speeding up from rest to half again the steady
+   * speed mid-way, then slowing to a stop).
    */
-  pan?: { startS: number; endS: number; dx: number; eased?: boolean };
+  pan?: { startS: number; endS: number; dx: number; dy?: number; eased?: boolean };
   /** The ground: gentle waves (default), or rough like worn pavement (a random 3-pixel grain, not periodic). */
   ground?: 'smooth' | 'rough';
   /** H.264 B-frames in a row (default 0), in x264's default pyramid (the middle of three is a reference). */
@@ -57,11 +58,12 @@ function shakeOffset(amplitude: number, t: number): [number, number] {
   return [at(WOBBLE.x), at(WOBBLE.y)];
 }
 
-/** How far a panning camera has turned at time t (pixels). */
-function panOffset(pan: SceneOptions['pan'], t: number): number {
-  if (!pan) return 0;
+/** How far a panning camera has turned at time t (pixels, x and y). */
+function panOffset(pan: SceneOptions['pan'], t: number): [number, number] {
+  if (!pan) return [0, 0];
   const u = Math.min(1, Math.max(0, (t - pan.startS) / (pan.endS - pan.startS)));
-  return pan.dx * (pan.eased ? u * u * (3 - 2 * u) : u);
+  const f = pan.eased ? u * u * (3 - 2 * u) : u;
+  return [pan.dx * f, (pan.dy ?? 0) * f];
 }
 
 /** The same offset as an ffmpeg expression of t, plus `base`. */
@@ -86,11 +88,13 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   const { width: W, height: H, fps } = o;
   const a = Math.ceil(o.shake ?? 0);
   const panW = Math.abs(o.pan?.dx ?? 0);
-  // Where the view starts on the canvas: a pan to the left starts at the canvas' right end.
+  const panH = Math.abs(o.pan?.dy ?? 0);
+  // Where the view starts on the canvas: a pan to the left starts at the canvas' right end, a tilt up at its bottom.
   const panX0 = o.pan && o.pan.dx < 0 ? panW : 0;
+  const panY0 = o.pan?.dy && o.pan.dy < 0 ? panH : 0;
   const graph: string[] = [
     // Static texture so the background is not flat (like pavement), drawn once per frame by geq.
-    `color=c=black:size=${W + 2 * a + panW}x${H + 2 * a}:rate=${fps},format=gray,geq=lum='${o.ground === 'rough' ? ROUGH : '70+18*sin(X/9)*sin(Y/7)'}',format=yuv444p[bg0]`,
+    `color=c=black:size=${W + 2 * a + panW}x${H + 2 * a + panH}:rate=${fps},format=gray,geq=lum='${o.ground === 'rough' ? ROUGH : '70+18*sin(X/9)*sin(Y/7)'}',format=yuv444p[bg0]`,
   ];
   o.objects.forEach((ob, i) => {
     const hi = ob.shade ?? 220;
@@ -101,15 +105,17 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     );
     const tt = ob.stopAtS !== undefined ? `min(t\\,${ob.stopAtS})` : 't';
     const enable = ob.startS ? `:enable='gte(t,${ob.startS})'` : '';
-    graph.push(`[bg${i}][o${i}]overlay=x='${a + panX0}+${ob.x0}+${ob.vx}*${tt}':y='${a}+${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
+    graph.push(`[bg${i}][o${i}]overlay=x='${a + panX0}+${ob.x0}+${ob.vx}*${tt}':y='${a + panY0}+${ob.y0}+${ob.vy ?? 0}*${tt}':format=yuv444:shortest=1${enable}[bg${i + 1}]`);
   });
   const post: string[] = [];
   if (a > 0 || o.pan) {
     const amp = o.shake ?? 0;
     // The same as panOffset, with u = clip((t − startS) / (endS − startS), 0, 1).
     const u = o.pan ? `clip((t-${o.pan.startS})/${o.pan.endS - o.pan.startS}\\,0\\,1)` : '';
-    const pan = o.pan ? `+${o.pan.dx}*${o.pan.eased ? `pow(${u}\\,2)*(3-2*${u})` : u}` : '';
-    post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${pan}':'${shakeExpr(a, amp, WOBBLE.y)}'`);
+    const f = o.pan?.eased ? `pow(${u}\\,2)*(3-2*${u})` : u;
+    const panX = o.pan ? `+${o.pan.dx}*${f}` : '';
+    const panY = o.pan?.dy ? `+${o.pan.dy}*${f}` : '';
+    post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${panX}':'${shakeExpr(a + panY0, amp, WOBBLE.y)}${panY}'`);
   }
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
@@ -128,8 +134,9 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     if (t < (ob.startS ?? 0)) return null;
     const tm = ob.stopAtS !== undefined ? Math.min(t, ob.stopAtS) : t;
     const [ox, oy] = shakeOffset(o.shake ?? 0, t);
-    const x = ob.x0 + ob.vx * tm - ox - panOffset(o.pan, t);
-    const y = ob.y0 + (ob.vy ?? 0) * tm - oy;
+    const [px, py] = panOffset(o.pan, t);
+    const x = ob.x0 + ob.vx * tm - ox - px;
+    const y = ob.y0 + (ob.vy ?? 0) * tm - oy - py;
     const x1 = Math.max(0, x);
     const y1 = Math.max(0, y);
     const x2 = Math.min(W, x + ob.w);
