@@ -197,30 +197,26 @@ export class MotionModel {
       const vy = this.viewY + e.sy;
       const dx = Math.round(vx / 2);
       const dy = Math.round(vy / 2);
-      // A turn that came to rest: the background settles where the view stopped.
-      const settled = turned && !moved;
+      // The background follows the view beyond the reach; within it, where the background's own search
+      // missed a view near the edge of the reach that moved on further out (a turn setting off; shake at its
+      // swing's end turns back); and where a turn came to rest (it settles where the view stopped). The
+      // view must match the background where it now lies: a large object's own motion moves no ground.
       const far = Math.max(Math.abs(vx), Math.abs(vy)) >= 2 * p.maxShift;
-      // Where the view now lies must match the background there: a large object's own motion between frames
-      // moves no ground.
-      let followed = false;
-      // Beyond the reach the background must follow. Within it, a view the background's own search missed
-      // near the edge of the reach is followed too when it moved on further out (a turn setting off; shake
-      // at its swing's end turns back).
       const outward = e.sx * this.viewX + e.sy * this.viewY > 0;
-      if (((moved && (far || (!turned && outward))) || (settled && (dx || dy))) && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
+      const settled = turned && !moved;
+      const shouldFollow = (moved && (far || (!turned && outward))) || (settled && (dx !== 0 || dy !== 0));
+      if (shouldFollow && alignsAt(half, bg, this.lw, this.lh, dx, dy, s.bright, cap)) {
         this.follow(dx, dy, gray, half, s.bright);
-        followed = true;
         sx = vx - 2 * dx;
         sy = vy - 2 * dy;
+        this.turning = moved;
       } else if (turned && moved && !far) {
         // Slowing down within the reach: the view lies where the turn says.
         sx = vx;
         sy = vy;
-      }
-      if (moved && (followed || turned) && (followed || !far)) {
         this.turning = true;
-        this.step = [e.dx, e.dy];
       }
+      if (this.turning) this.step = [e.dx, e.dy];
     }
     this.viewX = sx;
     this.viewY = sy;
