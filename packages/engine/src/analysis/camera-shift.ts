@@ -10,6 +10,8 @@
  * then measures the view's move against the last frame and has the background follow it (motion.ts).
  */
 
+import { shiftPlane } from './shift-plane.js';
+
 export interface Shift {
   /** frame(x + dx, y + dy) ≈ background(x, y), in half-resolution pixels. */
   dx: number;
@@ -245,23 +247,7 @@ export function alignsAt(half: Uint8Array, bg: Float32Array, lw: number, lh: num
  * outside the frame, `background(x, y)` fills in, so the strip the shake uncovers is never foreground.
  */
 export function applyShift(gray: Uint8Array, w: number, h: number, sx: number, sy: number, background: (x: number, y: number) => number): Uint8Array {
-  const out = new Uint8Array(w * h);
-  const fill = (y: number, from: number, to: number): void => {
-    for (let x = from; x < to; x++) out[y * w + x] = Math.min(255, Math.max(0, Math.round(background(x, y))));
-  };
-  const x0 = Math.max(0, -sx);
-  const x1 = Math.min(w, w - sx);
-  for (let y = 0; y < h; y++) {
-    const ys = y + sy;
-    if (ys < 0 || ys >= h || x1 <= x0) {
-      fill(y, 0, w);
-      continue;
-    }
-    out.set(gray.subarray(ys * w + x0 + sx, ys * w + x1 + sx), y * w + x0);
-    fill(y, 0, x0);
-    fill(y, x1, w);
-  }
-  return out;
+  return shiftPlane(gray, w, h, -sx, -sy, (x, y) => Math.min(255, Math.max(0, Math.round(background(x, y)))));
 }
 
 /**

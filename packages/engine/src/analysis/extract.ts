@@ -11,6 +11,7 @@ import { yuvToRgb } from '../media/yuv.js';
 import { halfResolution } from './block-flow.js';
 import { alignToFirst } from './camera-shift.js';
 import { HeatSpool } from './heat-spool.js';
+import { shiftPlane } from './shift-plane.js';
 import { roiFeature } from '../inference/detector.js';
 import { boxFlow, buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
 import { MotionModel, medianBackground, type MotionParams } from './motion.js';
@@ -61,16 +62,6 @@ export interface ExtractOptions {
 
 const moveBox = (b: readonly number[], dx: number, dy: number): Box => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
 
-/** A cols×rows map moved by (cx, cy) cells: out(x, y) = map(x − cx, y − cy), `empty` where that is off the map. */
-function shiftCells<T extends Uint8Array | Float32Array>(map: T, cols: number, rows: number, cx: number, cy: number, empty: number): T {
-  const out = map.slice().fill(empty) as T;
-  for (let y = Math.max(0, cy); y < Math.min(rows, rows + cy); y++) {
-    const x0 = Math.max(0, cx);
-    const x1 = Math.min(cols, cols + cx);
-    if (x1 > x0) out.set(map.subarray((y - cy) * cols + x0 - cx, (y - cy) * cols + x1 - cx), y * cols + x0);
-  }
-  return out;
-}
 
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
   const m = p.motion;
@@ -246,10 +237,10 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
       let heat = m.heat;
       let flow = m.flow;
       if (st.sx || st.sy) {
-        heat = shiftCells(heat, heatCols, heatRows, Math.round(st.sx / p.heatCell), Math.round(st.sy / p.heatCell), 0);
+        heat = shiftPlane(heat, heatCols, heatRows, Math.round(st.sx / p.heatCell), Math.round(st.sy / p.heatCell), 0);
         if (flow) {
           const [bx, by] = [Math.round(st.sx / flow.block), Math.round(st.sy / flow.block)];
-          flow = { ...flow, vx: shiftCells(flow.vx, flow.cols, flow.rows, bx, by, NaN), vy: shiftCells(flow.vy, flow.cols, flow.rows, bx, by, NaN) };
+          flow = { ...flow, vx: shiftPlane(flow.vx, flow.cols, flow.rows, bx, by, NaN), vy: shiftPlane(flow.vy, flow.cols, flow.rows, bx, by, NaN) };
         }
       }
       record.set(heat, 0);

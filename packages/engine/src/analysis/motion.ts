@@ -11,6 +11,7 @@
 import { estimateBlockFlow, halfResolution, type FlowField } from './block-flow.js';
 import { alignsAt, applyShift, estimateShift } from './camera-shift.js';
 import { labelComponents } from './components.js';
+import { shiftPlane } from './shift-plane.js';
 import type { Box } from './types.js';
 
 export interface MotionParams {
@@ -226,7 +227,9 @@ export class MotionModel {
     if (sx === 0 && sy === 0) return { gray, sx: 0, sy: 0, half };
     const lw = this.lw;
     const lh = this.lh;
-    const fillAt = (x: number, y: number): number => bg[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
+    // The background as it now lies (a turn just followed replaced it).
+    const now = this.background!;
+    const fillAt = (x: number, y: number): number => now[Math.min(lh - 1, y >> 1) * lw + Math.min(lw - 1, x >> 1)] + s.bright;
     return { gray: applyShift(gray, p.width, p.height, sx, sy, fillAt), sx, sy };
   }
 
@@ -249,25 +252,14 @@ export class MotionModel {
     const w = this.params.width;
     const h = this.params.height;
     const noise = this.noiseLevel();
-    const move = <T extends Float32Array | Uint8Array>(src: T, cols: number, rows: number, ux: number, uy: number, fill: (i: number) => number): void => {
-      const copy = src.slice() as T;
-      for (let y = 0; y < rows; y++) {
-        const ys = y + uy;
-        for (let x = 0; x < cols; x++) {
-          const xs = x + ux;
-          const i = y * cols + x;
-          src[i] = ys >= 0 && ys < rows && xs >= 0 && xs < cols ? copy[ys * cols + xs] : fill(i);
-        }
-      }
-    };
-    const young = (this.young ??= new Uint8Array(lw * lh));
-    move(young, lw, lh, -dx, -dy, () => YOUNG_FRAMES);
+    const fromFrame = (x: number, y: number): number => half[y * lw + x];
+    this.young = shiftPlane(this.young ?? new Uint8Array(lw * lh), lw, lh, dx, dy, YOUNG_FRAMES);
     this.youngFrames = YOUNG_FRAMES;
-    move(this.background!, lw, lh, -dx, -dy, (i) => half[i] - bright);
-    move(this.sigma!, lw, lh, -dx, -dy, () => noise);
+    this.background = shiftPlane(this.background!, lw, lh, dx, dy, (x, y) => fromFrame(x, y) - bright);
+    this.sigma = shiftPlane(this.sigma!, lw, lh, dx, dy, noise);
     // The previous frame (block flow's reference) has nothing in the strip: the current frame stands in.
-    if (this.prevHalf) move(this.prevHalf, lw, lh, -dx, -dy, (i) => half[i]);
-    if (this.prev) move(this.prev, w, h, -2 * dx, -2 * dy, (i) => gray[i]);
+    if (this.prevHalf) this.prevHalf = shiftPlane(this.prevHalf, lw, lh, dx, dy, fromFrame);
+    if (this.prev) this.prev = shiftPlane(this.prev, w, h, 2 * dx, 2 * dy, (x, y) => gray[y * w + x]);
     // A scene point keeps its coordinates: it now lies 2d further along in the background's.
     this.originX -= 2 * dx;
     this.originY -= 2 * dy;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { halfResolution } from '../../src/analysis/block-flow.js';
 import { alignToFirst, alignsAt, applyShift, estimateShift } from '../../src/analysis/camera-shift.js';
+import { shiftPlane } from '../../src/analysis/shift-plane.js';
 import { boxBlur } from '../helpers/images.js';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
@@ -163,6 +164,14 @@ describe('camera shift', () => {
     for (let y = 0; y < H - 2; y++) for (let x = 4; x < W; x++) expect(out[y * W + x]).toBe(rest[y * W + x]);
     for (let y = 0; y < H; y++) for (let x = 0; x < 4; x++) expect(out[y * W + x]).toBe(77);
     for (let x = 0; x < W; x++) expect(out[(H - 1) * W + x]).toBe(77);
+  });
+
+  it('moves a plane by whole cells, filling only the uncovered strip (a value, or one per cell), into a new plane', () => {
+    const plane = Float32Array.from({ length: 4 * 3 }, (_, i) => i);
+    expect([...shiftPlane(plane, 4, 3, 1, -1, NaN)]).toEqual([NaN, 4, 5, 6, NaN, 8, 9, 10, NaN, NaN, NaN, NaN]);
+    expect([...shiftPlane(plane, 4, 3, -2, 0, (x, y) => 100 + 10 * y + x)]).toEqual([2, 3, 102, 103, 6, 7, 112, 113, 10, 11, 122, 123]);
+    expect([...plane]).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(shiftPlane(Uint8Array.of(1, 2, 3, 4), 2, 2, 0, 5, 9)).toEqual(Uint8Array.of(9, 9, 9, 9));
   });
 
   it('aligns the frames the first background is learned from', () => {
