@@ -30,8 +30,9 @@
  *    noref`: in footage with B-frames, most of them), when sampling keeps at most every second frame.
  *    Each cell then gets its first frame the decoder produced, possibly a later one of the same cell.
  *    A cell must never lose all its frames this way: every packet the decoder passed over is checked
- *    against the table, and if one was the only chance for its cell, the read restarts from the
- *    beginning without skipping and continues after the last frame delivered.
+ *    against the table, and if one was the only chance for its cell, the read starts again without
+ *    skipping from the keyframe before the first frame not yet delivered, and continues after the last
+ *    frame delivered.
  *
  * Pairing stdout frames with showinfo lines is frame-stream.ts; long reads run it in a worker thread that
  * decodes ahead while the caller computes (decode-ahead.ts), short ones (a single frame, a short range)
@@ -298,9 +299,9 @@ async function* decode(
   const channels: 1 | 3 = opts.format === 'rgb24' ? 3 : 1;
   const select = mode.kind === 'select' ? sampleSelectExpr(opts.fps!, p.startTimeS) : null;
   const args = ['-hide_banner', '-nostats', '-nostdin', '-loglevel', 'info', '-copyts'];
-  if (mode.kind === 'seek') args.push('-noaccurate_seek', '-ss', mode.seconds.toFixed(6));
+  const seekS = mode.kind === 'seek' ? mode.seconds : mode.kind === 'select' ? mode.seekS : undefined;
+  if (seekS !== undefined) args.push('-noaccurate_seek', '-ss', seekS.toFixed(6));
   if (mode.kind === 'select' && mode.skip) args.push('-skip_frame', 'noref');
-  if (mode.kind === 'select' && mode.seekS !== undefined) args.push('-noaccurate_seek', '-ss', mode.seekS.toFixed(6));
   args.push(
     '-i', filePath,
     '-map', `0:${p.videoStreamIndex}`,
