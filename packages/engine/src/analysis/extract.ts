@@ -62,7 +62,6 @@ export interface ExtractOptions {
 
 const moveBox = (b: readonly number[], dx: number, dy: number): Box => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
 
-
 export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParams {
   const m = p.motion;
   const rate = (halfLifeS: number): number => 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeS * fps));
@@ -199,7 +198,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     const toBackground = (b: Box): Box => (ox || oy ? moveBox(b, -ox, -oy) : b);
     const emitted = tracker.step(
       ordinal,
-      meas.map((x) => (ox || oy ? { ...x, box: toScene(x.box) } : x)),
+      ox || oy ? meas.map((x) => ({ ...x, box: toScene(x.box) })) : meas,
       (box, exclude) => boxFlow(m.flow, toBackground(box), exclude.map(toBackground)),
     );
     if (detections) tracker.markDetectorRun();
