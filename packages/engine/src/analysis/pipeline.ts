@@ -345,14 +345,14 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
   const n = ex.frames.length;
   if (n === 1) pre.notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
   else if (ex.observations.length === 0) pre.notes.push('No moving objects were found in the footage: nothing to score.');
+  /** Analysis pixels as pixels of the footage, for the notes. */
+  const footagePx = (analysisPx: number): string => ((analysisPx * ex.sourceWidth) / ex.analysisWidth).toFixed(0);
   if (ex.shake.frames > 0) {
-    const px = (ex.shake.maxPx * ex.sourceWidth) / ex.analysisWidth;
-    pre.notes.push(`The camera shook: its movement was undone on ${ex.shake.frames} of ${n} analysed frames (up to ${px.toFixed(0)} pixels of the footage).`);
+    pre.notes.push(`The camera shook: its movement was undone on ${ex.shake.frames} of ${n} analysed frames (up to ${footagePx(ex.shake.maxPx)} pixels of the footage).`);
   }
   if (ex.pan) {
-    const px = (ex.pan.maxPx * ex.sourceWidth) / ex.analysisWidth;
     pre.notes.push(
-      `The camera turned between ${ex.pan.startS.toFixed(1)} s and ${ex.pan.endS.toFixed(1)} s (the view moved up to ${px.toFixed(0)} pixels of the footage): ` +
+      `The camera turned between ${ex.pan.startS.toFixed(1)} s and ${ex.pan.endS.toFixed(1)} s (the view moved up to ${footagePx(ex.pan.maxPx)} pixels of the footage): ` +
         'the background followed the view, and tracks and speeds are measured on the scene, not the screen.',
     );
   }
