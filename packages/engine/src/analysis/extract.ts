@@ -12,6 +12,7 @@ import { halfResolution } from './block-flow.js';
 import { alignToFirst } from './camera-shift.js';
 import { HeatSpool } from './heat-spool.js';
 import { shiftPlane } from './shift-plane.js';
+import { stillFramesAt } from './switching.js';
 import { roiFeature } from '../inference/detector.js';
 import { boxFlow, buildMeasurements, type DetectionLike, type DetectorLike, type FeatureMapLike } from './measurements.js';
 import { MotionModel, medianBackground, type MotionParams } from './motion.js';
@@ -78,8 +79,12 @@ export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParam
     foregroundRate: rate(m.foregroundHalfLifeS),
     flowRadius: Math.max(4, Math.ceil((m.maxFlowFrameHeightsPerS * p.analysisHeight) / fps)),
     maxShift: Math.floor((Math.max(0, m.maxShakeShare) * Math.max(p.analysisWidth, p.analysisHeight)) / 2),
+    stillFrames: stillFramesAt(fps),
   };
 }
+
+/** Shortest gap between analysed frames that counts as a break in the recording (seconds). */
+const MIN_BREAK_S = 1;
 
 /**
  * A decoded frame: YUV when a detector wants colour (the Y plane is the gray picture; RGB is made only
@@ -151,6 +156,8 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;
     if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
     prevTime = frame.time;
+    // A gap in the recording: what changed meanwhile may have moved there, whatever it looks like now.
+    if (dt > Math.max(MIN_BREAK_S, 3 / fpsNominal)) motion!.markBreak();
 
     // Camera shake undone: from here on the frame is in the background's coordinates (camera-shift.ts).
     const st = motion!.stabilise(gray);
@@ -263,6 +270,11 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     }
     const aligned = alignToFirst(samples, W >> 1, H >> 1, motionParams.maxShift, 2 * motionParams.minThreshold);
     motion = new MotionModel(motionParams, aligned.length >= 3 ? medianBackground(aligned, (W >> 1) * (H >> 1)) : undefined);
+    // The samples the camera moved on came back aligned (new pictures).
+    motion.seedOverlay(
+      held.map((h) => h.gray),
+      aligned.some((a, k) => a !== samples[k]),
+    );
     bootstrapS = (performance.now() - tb) / 1000;
     for (const h of held.splice(0)) await processFrame(h.frame, h.gray);
   };

@@ -12,6 +12,7 @@ import { estimateBlockFlow, halfResolution, type FlowField } from './block-flow.
 import { alignsAt, applyShift, estimateShift } from './camera-shift.js';
 import { labelComponents } from './components.js';
 import { shiftPlane } from './shift-plane.js';
+import { OverlayMask } from './overlay.js';
 import type { Box } from './types.js';
 
 export interface MotionParams {
@@ -35,6 +36,8 @@ export interface MotionParams {
   flowRadius: number;
   /** Search range of the camera shift (half-resolution pixels; 0: off); a shift on its edge is not trusted (camera-shift.ts). */
   maxShift: number;
+  /** Frames the picture must hold still around an isolated step (switching.ts stillFramesAt). */
+  stillFrames: number;
 }
 
 export interface Blob {
@@ -126,6 +129,19 @@ export class MotionModel {
    */
   private young: Uint8Array | null = null;
   private youngFrames = 0;
+  /** What is drawn on the footage (overlay.ts) or switches in it (switching.ts), in frame coordinates. */
+  private readonly overlay: OverlayMask;
+  /** The last frame as decoded (half resolution, before shake is undone) and the one before. */
+  private frameHalf: Uint8Array | null = null;
+  private prevFrameHalf: Uint8Array | null = null;
+  /** The last frame's shift (stabilise), and where the view lay in the scene then and on the frame before. */
+  private frameShift: [number, number] = [0, 0];
+  private view: [number, number] = [0, 0];
+  private prevView: [number, number] = [0, 0];
+  /** Per half-resolution pixel of the background: 1 where the overlay lies this frame (left out), and for how many frames running. */
+  private readonly onBackground: Uint8Array;
+  private readonly coveredFor: Uint8Array;
+  private overlayPlaced = false;
 
   /** `init` is a half-resolution background (see medianBackground of halfResolution frames). */
   constructor(params: MotionParams, init?: { background: Float32Array; sigma: Float32Array }) {
@@ -135,6 +151,9 @@ export class MotionModel {
     this.lw = w >> 1;
     this.lh = h >> 1;
     this.fgPixels = new Uint8Array(this.lw * this.lh);
+    this.onBackground = new Uint8Array(this.lw * this.lh);
+    this.coveredFor = new Uint8Array(this.lw * this.lh);
+    this.overlay = new OverlayMask(this.lw, this.lh, params.stillFrames);
     this.heatCols = Math.ceil(w / params.heatCell);
     this.heatRows = Math.ceil(h / params.heatCell);
     this.blockCols = Math.floor(w / params.block);
@@ -173,8 +192,12 @@ export class MotionModel {
   stabilise(gray: Uint8Array): { gray: Uint8Array; sx: number; sy: number; half?: Uint8Array } {
     const p = this.params;
     const bg = this.background;
+    this.frameShift = [0, 0];
+    this.frameHalf = null;
+    this.view = [-this.originX, -this.originY];
     if (!bg || !this.sigma || p.maxShift < 1) return { gray, sx: 0, sy: 0 };
     const half = halfResolution(gray, p.width, p.height).data;
+    this.frameHalf = half;
     // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
     const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
@@ -224,7 +247,9 @@ export class MotionModel {
     // Only a frame off the background, or one the background followed, is needed by the next (a still
     // camera never keeps one).
     this.prevRaw = sx || sy || this.turning ? Float32Array.from(half) : null;
+    this.view = [sx - this.originX, sy - this.originY];
     if (sx === 0 && sy === 0) return { gray, sx: 0, sy: 0, half };
+    this.frameShift = [sx, sy];
     const lw = this.lw;
     const lh = this.lh;
     // The background as it now lies (a turn just followed replaced it).
@@ -255,6 +280,9 @@ export class MotionModel {
     const fromFrame = (x: number, y: number): number => half[y * lw + x];
     this.young = shiftPlane(this.young ?? new Uint8Array(lw * lh), lw, lh, dx, dy, YOUNG_FRAMES);
     this.youngFrames = YOUNG_FRAMES;
+    // The ground under an overlay was never learned: where it now lies it is young too.
+    const covered = shiftPlane(this.onBackground, lw, lh, dx, dy, 0);
+    for (let i = 0; i < covered.length; i++) if (covered[i]) this.young[i] = YOUNG_FRAMES;
     this.background = shiftPlane(this.background!, lw, lh, dx, dy, (x, y) => fromFrame(x, y) - bright);
     this.sigma = shiftPlane(this.sigma!, lw, lh, dx, dy, noise);
     // The previous frame (block flow's reference) has nothing in the strip: the current frame stands in.
@@ -263,6 +291,71 @@ export class MotionModel {
     // A scene point keeps its coordinates: it now lies 2d further along in the background's.
     this.originX -= 2 * dx;
     this.originY -= 2 * dy;
+  }
+
+  /** A pixel changing by no more than this between frames held still. */
+  private stillLevel(): number {
+    const p = this.params;
+    return Math.max(p.minThreshold, this.sigma ? p.thresholdSigmas * this.noiseLevel() : 0);
+  }
+
+  /** The overlay on the background this frame (see `onBackground`), from the frame's coordinates. */
+  private placeOverlay(): Uint8Array {
+    const { lw, lh } = this;
+    const out = this.onBackground;
+    out.fill(0);
+    // Background pixel b shows the frame's pixel b + shift.
+    const hx = Math.round(this.frameShift[0] / 2);
+    const hy = Math.round(this.frameShift[1] / 2);
+    const mask = this.overlay.mask;
+    for (let y = Math.max(0, -hy); y < Math.min(lh, lh - hy); y++) {
+      for (let x = Math.max(0, -hx), i = y * lw + x, f = (y + hy) * lw + x + hx; x < Math.min(lw, lw - hx); x++, i++, f++) out[i] = mask[f];
+    }
+    // Ground the overlay covered for a while was never learned: it is young when uncovered. Not the fringe
+    // that shake moves in and out of every few frames: learned moments ago, and made young it would hide
+    // whoever walks there.
+    const covered = this.coveredFor;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]) {
+        if (covered[i] < 255) covered[i]++;
+        continue;
+      }
+      if (covered[i] >= YOUNG_FRAMES) {
+        this.young ??= new Uint8Array(lw * lh);
+        this.young[i] = YOUNG_FRAMES;
+        this.youngFrames = YOUNG_FRAMES;
+      }
+      covered[i] = 0;
+    }
+    return out;
+  }
+
+  /**
+   * Finds the overlay in a run of frames (analysis size, as decoded, in order: the first seconds, held
+   * back while the background is learned), so that it is known from the first frame on. When the camera
+   * may have moved (`cameraMoves`), each frame is placed on the background as stabilise() would.
+   */
+  seedOverlay(frames: readonly Uint8Array[], cameraMoves: boolean): void {
+    const p = this.params;
+    const probe = new OverlayMask(this.lw, this.lh, p.stillFrames);
+    const still = this.stillLevel();
+    let prev: Uint8Array | null = null;
+    let at = [0, 0];
+    for (const gray of frames) {
+      const half = halfResolution(gray, p.width, p.height).data;
+      let s = { sx: 0, sy: 0 };
+      if (cameraMoves && this.background && p.maxShift >= 1) s = estimateShift(half, this.background, this.lw, this.lh, p.maxShift, 2 * still, { gray, width: p.width });
+      const moved = s.sx !== at[0] || s.sy !== at[1];
+      probe.observe(half, prev, [Math.round((s.sx - at[0]) / 2), Math.round((s.sy - at[1]) / 2)], 2 * still, still, moved);
+      prev = half;
+      at = [s.sx, s.sy];
+    }
+    this.overlay.seed(probe);
+  }
+
+  /** The footage broke off before the next frame (a gap in the recording): see SwitchingPatches.markBreak. */
+  markBreak(): void {
+    this.overlay.switches.markBreak();
   }
 
   /** `half`: the frame's half-resolution picture when already made (stabilise()). */
@@ -299,6 +392,20 @@ export class MotionModel {
       }
     }
 
+    // What is drawn on the footage is left out (overlay.ts): never foreground, and no background is learned
+    // under it. It is found on the frames as decoded and placed where the frame lies on the background.
+    const frameHalf = this.frameHalf ?? half;
+    const still = this.stillLevel();
+    const move: [number, number] = [Math.round((this.view[0] - this.prevView[0]) / 2), Math.round((this.view[1] - this.prevView[1]) / 2)];
+    const cameraMoved = this.view[0] !== this.prevView[0] || this.view[1] !== this.prevView[1];
+    this.overlay.observe(frameHalf, this.prevFrameHalf, move, 2 * still, still, cameraMoved);
+    // Placed again once more after it vanished, so that what it covered turns young.
+    const overlay = this.overlay.active || this.overlayPlaced ? this.placeOverlay() : null;
+    this.overlayPlaced = this.overlay.active;
+    this.prevFrameHalf = frameHalf;
+    this.frameHalf = null;
+    this.prevView = this.view;
+
     // Foreground, and the background update in the same pass: fast where the scene is background, very
     // slow under foreground (an object that stops stays foreground for minutes: loitering stays visible).
     const fg = this.fgPixels;
@@ -323,6 +430,10 @@ export class MotionModel {
       }
     }
     for (let i = 0; i < n; i++) {
+      if (overlay && overlay[i]) {
+        fg[i] = 0;
+        continue;
+      }
       if (young && young[i]) {
         fg[i] = 0;
         continue;

@@ -45,6 +45,7 @@ const params: MotionParams = {
   foregroundRate: 0.001,
   flowRadius: 12,
   maxShift: 5,
+  stillFrames: 2,
 };
 
 describe('labelComponents', () => {

@@ -44,6 +44,46 @@ export interface SceneOptions {
   ground?: 'smooth' | 'rough';
   /** H.264 B-frames in a row (default 0), in x264's default pyramid (the middle of three is a reference). */
   bframes?: number;
+  /**
+   * A clock burnt into the picture, as a DVR draws it: "MM:SS" in white seven-segment digits on a dark
+   * box whose top left corner is at (x, y) in the frame, reading `startS` seconds at t = 0. It stays put in
+   * the frame when the camera shakes or turns.
+   */
+  clock?: { x: number; y: number; startS?: number };
+}
+
+/** The clock's box in the frame (x1, y1, x2, y2): four digits of 10×18 px, 14 px apart, a colon, a margin. */
+export function clockBox(clock: NonNullable<SceneOptions['clock']>): [number, number, number, number] {
+  return [clock.x, clock.y, clock.x + 68, clock.y + 26];
+}
+
+/** Digits (0–9) each segment of a seven-segment digit is lit for, and its place [x, y, w, h] in the digit. */
+const SEGMENTS: [number[], [number, number, number, number]][] = [
+  [[0, 2, 3, 5, 6, 7, 8, 9], [2, 0, 6, 2]], // top
+  [[0, 1, 2, 3, 4, 7, 8, 9], [8, 2, 2, 6]], // upper right
+  [[0, 1, 3, 4, 5, 6, 7, 8, 9], [8, 10, 2, 6]], // lower right
+  [[0, 2, 3, 5, 6, 8, 9], [2, 16, 6, 2]], // bottom
+  [[0, 2, 6, 8], [0, 10, 2, 6]], // lower left
+  [[0, 4, 5, 6, 8, 9], [0, 2, 2, 6]], // upper left
+  [[2, 3, 4, 5, 6, 8, 9], [2, 8, 6, 2]], // middle
+];
+
+/** ffmpeg drawbox filters that draw the clock (enable expressions of t pick the lit segments). */
+function clockFilters(clock: NonNullable<SceneOptions['clock']>): string[] {
+  const [x1, y1, x2, y2] = clockBox(clock);
+  const secs = `(floor(t)+${clock.startS ?? 0})`;
+  // Minutes tens and units, then seconds tens and units.
+  const digits = [`mod(floor(${secs}/600)\,6)`, `mod(floor(${secs}/60)\,10)`, `mod(floor(${secs}/10)\,6)`, `mod(${secs}\,10)`];
+  const box = (x: number, y: number, w: number, h: number, color: string, enable?: string) =>
+    `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${color}:t=fill${enable ? `:enable='${enable}'` : ''}`;
+  const out = [box(x1, y1, x2 - x1, y2 - y1, 'black@0.7')];
+  digits.forEach((d, k) => {
+    const dx = x1 + 4 + k * 14 + (k >= 2 ? 4 : 0);
+    for (const [on, [sx, sy, w, h]] of SEGMENTS) out.push(box(dx + sx, y1 + 4 + sy, w, h, 'white', on.map((v) => `eq(${d}\,${v})`).join('+')));
+  });
+  // The colon between minutes and seconds.
+  out.push(box(x1 + 33, y1 + 9, 2, 2, 'white'), box(x1 + 33, y1 + 15, 2, 2, 'white'));
+  return out;
 }
 
 /** The shaking camera's wobble per axis: weights (summing to 1) and angular frequencies (rad/s) of its sines. */
@@ -117,6 +157,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     const panY = o.pan?.dy ? `+${o.pan.dy}*${f}` : '';
     post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${panX}':'${shakeExpr(a + panY0, amp, WOBBLE.y)}${panY}'`);
   }
+  if (o.clock) post.push(...clockFilters(o.clock));
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
   graph.push(`[bg${o.objects.length}]${post.join(',')}`);
