@@ -46,6 +46,11 @@ export interface Extraction {
    * it moved on, and the largest distance from where the view started (analysis pixels); null if it never did.
    */
   pan: { startS: number; endS: number; maxPx: number } | null;
+  /**
+   * Text drawn on the footage (a recorder's clock or labels) left out of the analysis (overlay.ts), as
+   * found by the end: boxes in analysis pixels, one per piece, and its share of the frame; null if none.
+   */
+  overlay: { boxes: Box[]; share: number } | null;
   /** Model input [height, width] the detector ran at, when it says. */
   detectorInputSize: [number, number] | null;
   timings: { bootstrapS: number; passS: number; detectS: number };
@@ -325,6 +330,8 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     detectorRuns,
     shake,
     pan,
+    // (Assigned in startMotion: the compiler cannot see that.)
+    overlay: (motion as MotionModel | null)?.overlayExtent() ?? null,
     detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };

@@ -353,6 +353,12 @@ export class MotionModel {
     this.overlay.seed(probe);
   }
 
+  /** Text found drawn on the footage and left out (overlay.ts): boxes in analysis pixels, and its share of the frame. */
+  overlayExtent(): { boxes: Box[]; share: number } | null {
+    const e = this.overlay.extent();
+    return e && { boxes: e.boxes.map((b) => b.map((v) => 2 * v) as Box), share: e.share };
+  }
+
   /** The footage broke off before the next frame (a gap in the recording): see SwitchingPatches.markBreak. */
   markBreak(): void {
     this.overlay.switches.markBreak();

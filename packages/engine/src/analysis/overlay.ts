@@ -11,6 +11,7 @@
  */
 import { labelComponents } from './components.js';
 import { PATCH, SwitchingPatches } from './switching.js';
+import type { Box } from './types.js';
 
 /** Camera moves on which a pixel must have held still, and the share of all its judged moves. */
 const MIN_FIXED = 3;
@@ -19,6 +20,8 @@ const FIXED_SHARE = 2 / 3;
 const GROW = 2;
 /** A group of them is filled to its bounding box when that is at most this many times its size. */
 const MAX_FILL = 4;
+/** Pieces of overlay on one line this close (half-resolution pixels) are reported as one. */
+const LINE_GAP = 8;
 
 export class OverlayMask {
   /** Per half-resolution pixel in the frame's coordinates: 1 = overlay (left out). */
@@ -46,6 +49,28 @@ export class OverlayMask {
   /** Whether anything is left out. */
   get active(): boolean {
     return this.any;
+  }
+
+  /**
+   * Where it lies (half-resolution boxes [x1, y1, x2, y2): pieces side by side, as the words of a line of
+   * text, are one) and its share of the frame.
+   */
+  extent(): { boxes: Box[]; share: number } | null {
+    if (!this.any) return null;
+    const { lw, lh, mask } = this;
+    let n = 0;
+    for (const v of mask) n += v;
+    const boxes: Box[] = [];
+    const pieces = labelComponents(mask, lw, lh).components.sort((a, b) => a.minX - b.minX);
+    for (const c of pieces) {
+      const line = boxes.find((b) => c.minY < b[3] && c.maxY + 1 > b[1] && c.minX - b[2] <= LINE_GAP);
+      if (line) {
+        line[1] = Math.min(line[1], c.minY);
+        line[2] = Math.max(line[2], c.maxX + 1);
+        line[3] = Math.max(line[3], c.maxY + 1);
+      } else boxes.push([c.minX, c.minY, c.maxX + 1, c.maxY + 1]);
+    }
+    return { boxes, share: n / mask.length };
   }
 
   /**

@@ -356,6 +356,14 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
         'the background followed the view, and tracks and speeds are measured on the scene, not the screen.',
     );
   }
+  if (ex.overlay) {
+    const sy = ex.sourceHeight / ex.analysisHeight;
+    const at = ex.overlay.boxes.map((b) => `${footagePx(b[0])},${(b[1] * sy).toFixed(0)} to ${footagePx(b[2])},${(b[3] * sy).toFixed(0)}`);
+    pre.notes.push(
+      `Text drawn on the footage (a clock or label) was left out of the analysis: ${(100 * ex.overlay.share).toFixed(1)} % of the picture, ` +
+        `at ${at.join('; ')} (pixels of the footage). What lies under it is not seen.`,
+    );
+  }
   return { ...pre, ex, started, decodeTrackS: (performance.now() - tPass) / 1000, referenceFitS };
 }
 

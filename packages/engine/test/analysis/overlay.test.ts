@@ -132,6 +132,7 @@ let cleanup: () => Promise<void>;
 let still: Scene;
 let shaky: Scene;
 let turning: Scene;
+let plain: Scene;
 
 /** Observations that lie inside the clock (2 px margin): its digits taken for objects. */
 function onClock(obs: readonly TrackObservation[]): number {
@@ -154,7 +155,12 @@ beforeAll(async () => {
   // The top lane walks under the clock.
   const objects = walkers({ width: W, seconds: SECONDS, lanes: [20, 105, 185] });
   const scene = (name: string, extra: object) => makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: H, objects, ground: 'rough', clock: CLOCK, ...extra });
-  [still, shaky, turning] = await Promise.all([scene('still.mp4', {}), scene('shaky.mp4', { shake: 6 }), scene('turning.mp4', { pan: { startS: 4, endS: 8, dx: 160 } })]);
+  [still, shaky, turning, plain] = await Promise.all([
+    scene('still.mp4', {}),
+    scene('shaky.mp4', { shake: 6 }),
+    scene('turning.mp4', { pan: { startS: 4, endS: 8, dx: 160 } }),
+    scene('plain.mp4', { clock: undefined, shake: 6 }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -172,6 +178,17 @@ describe('a clock burnt into the footage', () => {
       expect(onClock(obs)).toBe(0);
       // One track per walker (10), give or take a fragment.
       expect(r.tracks.length).toBeLessThanOrEqual(12);
+      // The investigator is told what was left out, and where (in pixels of the footage: the clock's box).
+      const note = r.stats.notes.find((n) => /^Text drawn on the footage .* was left out of the analysis/.test(n));
+      expect(note).toBeDefined();
+      const [x1, y1, x2, y2] = note!.match(/at (\d+),(\d+) to (\d+),(\d+)/)!.slice(1).map(Number);
+      const [cx1, cy1, cx2, cy2] = clockBox(CLOCK);
+      expect(x1 < cx2 && x2 > cx1 && y1 < cy2 && y2 > cy1).toBe(true);
     }, 60_000);
   }
+
+  it('is not found where there is none (a shaking camera without one)', async () => {
+    const { r } = await analyseScene(plain);
+    expect(r.stats.notes.some((n) => /Text drawn on the footage/.test(n))).toBe(false);
+  }, 60_000);
 });
