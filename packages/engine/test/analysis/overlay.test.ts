@@ -169,7 +169,7 @@ afterAll(async () => {
 
 describe('a clock burnt into the footage', () => {
   // Before: the still camera's clock made an event when its tens of seconds changed (9.9-12 s); shaking, it
-  // made 18 tracks and an event. (Self-referenced on 12 s of 10 walkers, other events may come and go with
+  // made 15 tracks and an event. (Self-referenced on 12 s of 10 walkers, other events may come and go with
   // the data; none may be the clock's.)
   for (const [name, get] of [['still camera', () => still], ['shaking camera', () => shaky], ['turning camera', () => turning]] as const) {
     it(`is no object, cuts no object into a small one, and raises no event of its own (${name})`, async () => {
