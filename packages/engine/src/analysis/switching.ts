@@ -95,12 +95,13 @@ export class SwitchingPatches {
 
   /** Patches that switch are known from elsewhere (the same footage's first seconds). */
   seed(switching: Uint8Array): void {
-    for (let c = 0; c < switching.length; c++) {
-      if (switching[c] && !this.switching[c]) {
-        this.switching[c] = 1;
-        this.switchingCount++;
-      }
-    }
+    for (let c = 0; c < switching.length; c++) if (switching[c]) this.markSwitching(c);
+  }
+
+  private markSwitching(c: number): void {
+    if (this.switching[c]) return;
+    this.switching[c] = 1;
+    this.switchingCount++;
   }
 
   /**
@@ -141,10 +142,7 @@ export class SwitchingPatches {
       else if (t - pending[c] >= S) {
         if (this.nearEdge[c] && !this.pendingGlobal[c]) {
           this.steps[c] = Math.min(255, this.steps[c] + 1);
-          if (!this.switching[c] && (this.steps[c] >= STEPS_TO_SWITCH || this.anyNear(c, NEAR_SWITCHING, (n) => this.switching[n] === 1))) {
-            this.switching[c] = 1;
-            this.switchingCount++;
-          }
+          if (this.steps[c] >= STEPS_TO_SWITCH || this.anyNear(c, NEAR_SWITCHING, (n) => this.switching[n] === 1)) this.markSwitching(c);
         }
         this.settle(c);
       }
