@@ -51,6 +51,11 @@ export interface Extraction {
    * found by the end: boxes in analysis pixels, one per piece, and its share of the frame; null if none.
    */
   overlay: { boxes: Box[]; share: number } | null;
+  /**
+   * Analysed frames on which objects were moving in view (`moving`), and of those, how many showed the
+   * previous frame's picture again (`repeated`): a recorder that stores few pictures in a faster stream.
+   */
+  repeats: { moving: number; repeated: number };
   /** Model input [height, width] the detector ran at, when it says. */
   detectorInputSize: [number, number] | null;
   timings: { bootstrapS: number; passS: number; detectS: number };
@@ -90,6 +95,17 @@ export function motionParamsFor(p: FullAnalysisParams, fps: number): MotionParam
 
 /** Shortest gap between analysed frames that counts as a break in the recording (seconds). */
 const MIN_BREAK_S = 1;
+
+/**
+ * Whether two frames show the same picture: on a sparse grid, no more than one sample in a thousand differs
+ * by more than 2 levels (a repeated picture decodes the same, give or take the coding of the repeat).
+ */
+function samePicture(a: Uint8Array, b: Uint8Array): boolean {
+  let differ = 0;
+  let samples = 0;
+  for (let i = 0; i < a.length; i += 5, samples++) if (Math.abs(a[i] - b[i]) > 2) differ++;
+  return differ <= 0.001 * samples;
+}
 
 /**
  * A decoded frame: YUV when a detector wants colour (the Y plane is the gray picture; RGB is made only
@@ -157,7 +173,15 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   const minGap = Math.max(1, Math.round(p.detectMinGapS * fpsNominal));
   const maxGap = Math.max(minGap, Math.round(p.detectMaxGapS * fpsNominal));
 
+  const repeats = { moving: 0, repeated: 0 };
+  let prevGray: Uint8Array | null = null;
   const processFrame = async (frame: DecodedFrame, gray: Uint8Array): Promise<void> => {
+    // With objects moving in view, a frame that shows the last picture again is a repeat.
+    if (prevGray && tracker.activeCount > 0) {
+      repeats.moving++;
+      if (samePicture(gray, prevGray)) repeats.repeated++;
+    }
+    prevGray = gray;
     const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;
     if (Number.isFinite(prevTime) && dt > 0) dts.push(dt);
     prevTime = frame.time;
@@ -332,6 +356,7 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
     pan,
     // (Assigned in startMotion: the compiler cannot see that.)
     overlay: (motion as MotionModel | null)?.overlayExtent() ?? null,
+    repeats,
     detectorInputSize: detector?.inputSizeFor?.(W, H) ?? null,
     timings: { bootstrapS, passS: (performance.now() - t0) / 1000 - bootstrapS, detectS: detectMs / 1000 },
   };

@@ -317,6 +317,10 @@ interface Extracted extends Probed {
   referenceFitS: number;
 }
 
+/** Frames with objects moving needed to judge whether pictures repeat, and the share of repeats that is noted. */
+const MIN_REPEAT_EVIDENCE = 20;
+const REPEATED_SHARE = 0.3;
+
 /** Progress of one clip mapped into [from, to] of the whole job. */
 interface Span {
   from: number;
@@ -354,6 +358,14 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
     pre.notes.push(
       `The camera turned between ${ex.pan.startS.toFixed(1)} s and ${ex.pan.endS.toFixed(1)} s (the view moved up to ${footagePx(ex.pan.maxPx)} pixels of the footage): ` +
         'the background followed the view, and tracks and speeds are measured on the scene, not the screen.',
+    );
+  }
+  const { moving, repeated } = ex.repeats;
+  if (moving >= MIN_REPEAT_EVIDENCE && repeated >= REPEATED_SHARE * moving) {
+    const rate = pre.params.fps * (1 - repeated / moving);
+    pre.notes.push(
+      `The picture is repeated on ${repeated} of the ${moving} analysed frames on which objects moved: the footage holds about ${rate.toFixed(1)} pictures a second, ` +
+        `and objects move in jumps between them, so speeds and tracks are less reliable. Analysing at ${Math.max(1, Math.round(rate))} frame(s) a second reads each picture about once.`,
     );
   }
   if (ex.overlay) {

@@ -50,6 +50,11 @@ export interface SceneOptions {
    * the frame when the camera shakes or turns.
    */
   clock?: { x: number; y: number; startS?: number };
+  /**
+   * The picture changes only this many times a second, each repeated until the next, as a recorder that
+   * stores few pictures in a faster stream (the stream keeps `fps`).
+   */
+  contentFps?: number;
 }
 
 /** The clock's box in the frame (x1, y1, x2, y2): four digits of 10×18 px, 14 px apart, a colon, a margin. */
@@ -158,6 +163,7 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
     post.push(`crop=${W}:${H}:'${shakeExpr(a + panX0, amp, WOBBLE.x)}${panX}':'${shakeExpr(a + panY0, amp, WOBBLE.y)}${panY}'`);
   }
   if (o.clock) post.push(...clockFilters(o.clock));
+  if (o.contentFps) post.push(`fps=${o.contentFps}`, `fps=${fps}`);
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
   graph.push(`[bg${o.objects.length}]${post.join(',')}`);
