@@ -83,6 +83,11 @@ export function medianBackground(frames: readonly Uint8Array[], size: number): {
   return { background, sigma };
 }
 
+/** A blob whose frame and background correlate this well under it is the background relit (relit()). */
+const RELIT_CORRELATION = 0.9;
+/** Fewest foreground pixels (half resolution) to judge that on. */
+const RELIT_MIN_PIXELS = 40;
+
 /** The background follows a turn only from a frame with less of it in the foreground than this. */
 const TURN_FOREGROUND = 0.25;
 /** Frames a strip uncovered by a pan is learned before it is judged, and its learning rate meanwhile. */
@@ -540,6 +545,48 @@ export class MotionModel {
    * the region is taken into the background at once (a real object, even a smooth one on texture, has its
    * silhouette edge in the frame). Works on the half-resolution model.
    */
+  /**
+   * Whether a blob is the background lit differently (a lamp switched on, a cloud's shadow): under its
+   * foreground the frame is the background's texture, brighter or darker, pixel for pixel (correlation
+   * RELIT_CORRELATION or more over a textured patch). An object has a texture of its own; one standing in
+   * the light patch makes the blob fail the test until it leaves.
+   */
+  private relit(b: Blob, half: Uint8Array): boolean {
+    const { lw, lh } = this;
+    const bg = this.background!;
+    const fg = this.fgPixels;
+    let n = 0;
+    let sf = 0;
+    let sb = 0;
+    let sff = 0;
+    let sbb = 0;
+    let sfb = 0;
+    // Texture: each pixel less the mean of its four neighbours (the light's own gradient and any edge the
+    // blob straddles, a kerb or the rim of a shadow, are not texture), inside the foreground only: a
+    // neighbour outside it (text drawn on the footage, an edge that did not change) is in the frame and the
+    // background alike and would make them agree.
+    for (let y = Math.max(1, Math.floor(b.box[1] / 2)); y < Math.min(lh - 1, Math.ceil(b.box[3] / 2)); y++) {
+      for (let x = Math.max(1, Math.floor(b.box[0] / 2)), i = y * lw + x; x < Math.min(lw - 1, Math.ceil(b.box[2] / 2)); x++, i++) {
+        if (!fg[i] || !fg[i - 1] || !fg[i + 1] || !fg[i - lw] || !fg[i + lw]) continue;
+        const f = half[i] - (half[i - 1] + half[i + 1] + half[i - lw] + half[i + lw]) / 4;
+        const g = bg[i] - (bg[i - 1] + bg[i + 1] + bg[i - lw] + bg[i + lw]) / 4;
+        n++;
+        sf += f;
+        sb += g;
+        sff += f * f;
+        sbb += g * g;
+        sfb += f * g;
+      }
+    }
+    if (n < RELIT_MIN_PIXELS) return false;
+    const vf = sff - (sf * sf) / n;
+    const vb = sbb - (sb * sb) / n;
+    // The background must have texture to recognise (beyond its noise), and so must the frame.
+    const noise = this.noiseLevel();
+    if (vb < n * (2 * noise) ** 2 || vf < n * noise ** 2) return false;
+    return (sfb - (sf * sb) / n) / Math.sqrt(vf * vb) >= RELIT_CORRELATION;
+  }
+
   private absorbGhost(b: Blob, half: Uint8Array, offset: number): boolean {
     const lw = this.lw;
     const lh = this.lh;
@@ -561,7 +608,8 @@ export class MotionModel {
         n++;
       }
     }
-    if (n === 0 || !(eBack > 2 * eFrame && eBack - eFrame > n * 4 * this.params.minThreshold)) return false;
+    const ghost = n > 0 && eBack > 2 * eFrame && eBack - eFrame > n * 4 * this.params.minThreshold;
+    if (!ghost && !this.relit(b, half)) return false;
     for (let y = Math.floor(b.box[1] / 2); y < Math.min(lh, Math.ceil(b.box[3] / 2)); y++) {
       for (let x = Math.floor(b.box[0] / 2); x < Math.min(lw, Math.ceil(b.box[2] / 2)); x++) {
         const i = y * lw + x;

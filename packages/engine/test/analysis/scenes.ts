@@ -55,6 +55,8 @@ export interface SceneOptions {
    * stores few pictures in a faster stream (the stream keeps `fps`).
    */
   contentFps?: number;
+  /** A lamp switched on at `atS`: from then the box [x, y, w, h] of the frame is lit (white at `alpha`). */
+  light?: { x: number; y: number; w: number; h: number; atS: number; alpha: number };
 }
 
 /** The clock's box in the frame (x1, y1, x2, y2): four digits of 10×18 px, 14 px apart, a colon, a margin. */
@@ -164,6 +166,10 @@ export async function makeScene(dir: string, o: SceneOptions): Promise<Scene> {
   }
   if (o.clock) post.push(...clockFilters(o.clock));
   if (o.contentFps) post.push(`fps=${o.contentFps}`, `fps=${fps}`);
+  if (o.light) {
+    const l = o.light;
+    post.push(`drawbox=x=${l.x}:y=${l.y}:w=${l.w}:h=${l.h}:color=white@${l.alpha}:t=fill:enable='gte(t,${l.atS})'`);
+  }
   post.push('format=yuv420p');
   if (o.vfrGap) post.push(`settb=1/${fps}`, `setpts='N+if(gte(N,${o.vfrGap.atFrame}),${Math.round(o.vfrGap.gapS * fps)},0)'`);
   graph.push(`[bg${o.objects.length}]${post.join(',')}`);
