@@ -204,7 +204,7 @@ export class MotionModel {
     const half = halfResolution(gray, p.width, p.height).data;
     this.frameHalf = half;
     // A pixel costs at most twice its foreground threshold: beyond, it is an object, not misalignment.
-    const cap = 2 * Math.max(p.minThreshold, p.thresholdSigmas * this.noiseLevel());
+    const cap = 2 * this.stillLevel();
     const s = estimateShift(half, bg, this.lw, this.lh, p.maxShift, cap, { gray, width: p.width });
     let { sx, sy } = s;
     const prevRaw = this.prevRaw;
