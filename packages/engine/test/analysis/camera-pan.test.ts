@@ -119,13 +119,13 @@ describe('camera pan', () => {
     // Between frames it moves like a turning view, and it can pull the shift against the background its way
     // too (the first version followed it 20 px, and made two events of the ground it then misplaced).
     const { r } = await analyseScene(filled);
-    const off = await analyseScene(filled, 0);
+    const off = await analyseScene(filled, { maxShakeShare: 0 });
     expect(r.stats.notes.some((n) => /camera turned/.test(n))).toBe(false);
     expect(r.events.length).toBeLessThanOrEqual(off.r.events.length);
   }, 60_000);
 
   it('left alone (no shift correction), speeds are those on the screen: half the walkers seem to rush or crawl', async () => {
-    const { r, obs } = await analyseScene(right, 0);
+    const { r, obs } = await analyseScene(right, { maxShakeShare: 0 });
     expect(walkingPace(obs)).toBeLessThan(0.7);
     expect(r.stats.notes.some((n) => /camera turned/.test(n))).toBe(false);
   }, 60_000);

@@ -77,14 +77,14 @@ describe('camera shake', () => {
     // it then matches worse, and the shift is refused. Each wrong move also teaches the background a
     // misaligned picture (the first version made 83 tracks here).
     const on = await analyseScene(bus);
-    const off = await analyseScene(bus, 0);
+    const off = await analyseScene(bus, { maxShakeShare: 0 });
     expect(on.r.tracks.length).toBeLessThanOrEqual(off.r.tracks.length + 2);
     expect(on.r.events.length).toBeLessThanOrEqual(off.r.events.length);
   }, 60_000);
 
   it('left as it is, a strong shake makes objects out of the ground (undone with a longer reach, it does not)', async () => {
-    const off = await analyseScene(strong, 0);
-    const on = await analyseScene(strong, 0.05);
+    const off = await analyseScene(strong, { maxShakeShare: 0 });
+    const on = await analyseScene(strong, { maxShakeShare: 0.05 });
     expect(off.r.stats.notes.some((n) => /camera shook/.test(n))).toBe(false);
     expect(on.r.stats.notes.some((n) => /camera shook/.test(n))).toBe(true);
     expect(on.r.events).toEqual([]);

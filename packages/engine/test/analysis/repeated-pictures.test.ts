@@ -4,10 +4,10 @@
  * says so, with the rate that reads each picture about once, and at that rate speeds come right.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeVideo, type AnalysisResult } from '../../src/analysis/pipeline.js';
-import type { AnalysisSink, TrackObservation } from '../../src/analysis/types.js';
+import type { AnalysisResult } from '../../src/analysis/pipeline.js';
+import type { TrackObservation } from '../../src/analysis/types.js';
 import { makeTempDir } from '../helpers/media.js';
-import { makeScene, walkers, type Scene } from './scenes.js';
+import { analyseScene, makeScene, walkers, type Scene } from './scenes.js';
 
 const W = 320;
 const SECONDS = 12;
@@ -18,13 +18,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let repeated: Scene;
 let full: Scene;
-
-async function analyse(scene: Scene, fps?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
-  const obs: TrackObservation[] = [];
-  const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
-  const r = await analyzeVideo(scene.path, { sink, reference: 'self', ...(fps ? { params: { fps } } : {}) });
-  return { r, obs };
-}
 
 /** Share of the measured speeds within a quarter of walking pace. */
 function walkingPace(obs: readonly TrackObservation[]): number {
@@ -48,7 +41,7 @@ afterAll(async () => {
 
 describe('footage whose picture repeats', () => {
   it('is noted with the rate of its pictures; analysed at that rate, speeds come right', async () => {
-    const fast = await analyse(repeated);
+    const fast = await analyseScene(repeated);
     const note = repeatNote(fast.r);
     expect(note).toBeDefined();
     const rate = Number(note!.match(/about ([\d.]+) pictures a second/)![1]);
@@ -57,13 +50,13 @@ describe('footage whose picture repeats', () => {
     expect(note).toMatch(/Analysing at 3 frame\(s\) a second/);
     expect(walkingPace(fast.obs)).toBeLessThan(0.2);
 
-    const slow = await analyse(repeated, 3);
+    const slow = await analyseScene(repeated, { fps: 3 });
     expect(repeatNote(slow.r)).toBeUndefined();
     expect(walkingPace(slow.obs)).toBeGreaterThan(0.6);
   }, 60_000);
 
   it('is not noted where every frame is a new picture', async () => {
-    const { r, obs } = await analyse(full);
+    const { r, obs } = await analyseScene(full);
     expect(repeatNote(r)).toBeUndefined();
     expect(walkingPace(obs)).toBeGreaterThan(0.8);
   }, 60_000);

@@ -221,13 +221,13 @@ export function walkers(opts: { width: number; seconds: number; speedHeightsPerS
 
 /**
  * Self-referenced, motion-only analysis of a scene with its observations; `maxShakeShare` replaces the
- * camera-shift reach (0 turns shake and pan correction off).
+ * camera-shift reach (0 turns shake and pan correction off), `fps` the analysis rate.
  */
-export async function analyseScene(scene: Scene, maxShakeShare?: number): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
+export async function analyseScene(scene: Scene, opts: { maxShakeShare?: number; fps?: number } = {}): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
   const obs: TrackObservation[] = [];
   const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
   const geometry = { width: scene.width, height: scene.height, fpsAvg: scene.fps };
-  const motion = { ...defaultParams(geometry).motion, ...(maxShakeShare === undefined ? {} : { maxShakeShare }) };
-  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion } });
+  const motion = { ...defaultParams(geometry).motion, ...(opts.maxShakeShare === undefined ? {} : { maxShakeShare: opts.maxShakeShare }) };
+  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion, ...(opts.fps ? { fps: opts.fps } : {}) } });
   return { r, obs };
 }
