@@ -6,6 +6,7 @@
  */
 import { indexObservations, SOURCE_INTERPOLATED, type ObservationIndex, type ObservationTable } from './observations.js';
 import { expectedHeight, type PerspectiveModel } from './perspective.js';
+import { median } from './window-median.js';
 
 export interface FeatureContext {
   /** Analysis frame size in pixels (the table's coordinates). */
@@ -153,8 +154,8 @@ export function computeFeatures(t: ObservationTable, ordinals: number, ctx: Feat
       for (let j = k; j >= 0 && ti - ctx.times[t.ordinal[list[j]]] <= ctx.velocityWindowS; j--) add(list[j]);
       for (let j = k + 1; j < list.length && ctx.times[t.ordinal[list[j]]] - ti <= ctx.velocityWindowS; j++) add(list[j]);
       if (wx.length === 0) continue;
-      f.vx[i] = medianInPlace(wx);
-      f.vy[i] = medianInPlace(wy);
+      f.vx[i] = median(wx);
+      f.vy[i] = median(wy);
       f.speed[i] = Math.hypot(f.vx[i], f.vy[i]);
       if (f.speed[i] >= ctx.movingSpeed) f.direction[i] = ((Math.atan2(f.vy[i], f.vx[i]) * 180) / Math.PI + 360) % 360;
     }
@@ -197,12 +198,6 @@ export function computeFeatures(t: ObservationTable, ordinals: number, ctx: Feat
     f.velocityNoise = changes[changes.length >> 1] / (1.18 * Math.SQRT2);
   }
   return f;
-}
-
-function medianInPlace(v: number[]): number {
-  v.sort((a, b) => a - b);
-  const n = v.length;
-  return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /**

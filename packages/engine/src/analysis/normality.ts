@@ -17,6 +17,7 @@ import type { Features } from './features.js';
 import { KthTrackSearch, strideSample, type VectorPool } from './knn.js';
 import { kthDistances, type KthBatch } from './knn-batch.js';
 import { upperBound } from '../sorted.js';
+import { windowMedian } from './window-median.js';
 import type { PerspectiveModel } from './perspective.js';
 import type { AttributeContribution } from './types.js';
 
@@ -621,42 +622,16 @@ export function objectFrameScore(model: NormalityModel, scores: ObjectScores, i:
 }
 
 /**
- * Median of each group's z over a short window of the track: a deviation must persist for a few frames to
- * count (one-frame spikes come from blob merges and splits), while a real anomaly lasts. Observations where a
- * group does not apply (NaN) are left out; the window widens (up to 4×) until it holds 3 applicable values,
- * so a sparsely measured attribute (appearance, on detector frames only) still covers the track. NaN that
- * remains becomes 0.
+ * Each group's z through the shared short-window median along the track (window-median.ts): observations
+ * where a group does not apply (NaN) are left out, so a sparsely measured attribute (appearance, on
+ * detector frames only) still covers the track. NaN that remains becomes 0.
  */
 function smoothPerTrack(f: Features, z: Float32Array, G: number, windowS: number): void {
-  const buf: number[] = [];
   for (const list of f.index.byTrack.values()) {
+    const times = list.map((i) => f.time[i]);
     for (let g = 0; g < G; g++) {
-      const src = list.map((i) => z[i * G + g]);
-      for (let k = 0; k < list.length; k++) {
-        const t = f.time[list[k]];
-        let lo = k;
-        let hi = k;
-        let w = windowS;
-        buf.length = 0;
-        if (windowS > 0) {
-          for (;;) {
-            while (lo > 0 && t - f.time[list[lo - 1]] <= w) lo--;
-            while (hi + 1 < list.length && f.time[list[hi + 1]] - t <= w) hi++;
-            buf.length = 0;
-            for (let j = lo; j <= hi; j++) if (!Number.isNaN(src[j])) buf.push(src[j]);
-            if (buf.length >= 3 || w >= 4 * windowS) break;
-            w *= 2;
-          }
-        } else if (!Number.isNaN(src[k])) {
-          buf.push(src[k]);
-        }
-        if (buf.length === 0) {
-          z[list[k] * G + g] = 0;
-          continue;
-        }
-        buf.sort((a, b) => a - b);
-        z[list[k] * G + g] = buf.length % 2 ? buf[buf.length >> 1] : (buf[buf.length / 2 - 1] + buf[buf.length / 2]) / 2;
-      }
+      const m = windowMedian(list.map((i) => z[i * G + g]), times, windowS);
+      list.forEach((i, k) => (z[i * G + g] = m[k]));
     }
   }
   for (let i = 0; i < z.length; i++) if (Number.isNaN(z[i])) z[i] = 0;

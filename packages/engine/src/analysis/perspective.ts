@@ -6,6 +6,7 @@
  *
  * Coordinates are normalised: y and h are fractions of the frame height.
  */
+import { median } from './window-median.js';
 
 export interface PerspectiveModel {
   /** Expected height (fraction of frame height) = a + b · footY, clamped to [minH, maxH]. */
@@ -24,12 +25,6 @@ export function expectedHeight(m: PerspectiveModel, footY: number): number {
   const y = footY < m.yMin ? m.yMin : footY > m.yMax ? m.yMax : footY;
   const h = m.a + m.b * y;
   return h < m.minH ? m.minH : h > m.maxH ? m.maxH : h;
-}
-
-function medianOf(values: number[]): number {
-  const v = values.slice().sort((a, b) => a - b);
-  const n = v.length;
-  return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /**
@@ -72,7 +67,7 @@ export function fitPerspective(footY: ArrayLike<number>, height: ArrayLike<numbe
   const all: number[] = [];
   for (let i = 0; i < n; i++) if (Number.isFinite(height[i]) && height[i] > 0 && Number.isFinite(footY[i])) all.push(height[i]);
   if (all.length === 0) return { a: 0.1, b: 0, minH: 0.02, maxH: 1, yMin: 0, yMax: 1, samples: 0 };
-  const overall = medianOf(all);
+  const overall = median(all);
   const buckets: number[][] = Array.from({ length: bands }, () => []);
   for (let i = 0; i < n; i++) {
     const y = footY[i];
@@ -87,7 +82,7 @@ export function fitPerspective(footY: ArrayLike<number>, height: ArrayLike<numbe
   buckets.forEach((b, k) => {
     if (b.length < minPerBand) return;
     xs.push((k + 0.5) / bands);
-    ys.push(medianOf(b));
+    ys.push(median(b));
     ws.push(Math.sqrt(b.length));
   });
   let a = overall;

@@ -40,6 +40,7 @@ import { resolveParams, type FullAnalysisParams } from './params.js';
 import { fitPerspective, type PerspectiveModel } from './perspective.js';
 import { buildEvents, summarizeTracks, toSourceBox, type AssemblyContext } from './results.js';
 import type { AnalysisSink, AnomalyEvent, FrameScore, TrackObservation, TrackSummary } from './types.js';
+import { windowMedian } from './window-median.js';
 
 /** A normality model fit on reference footage, reusable for any number of analyses of the same scene. */
 export interface FittedReference {
@@ -178,9 +179,11 @@ const MOTION_FLOOR = 0.1;
 
 /**
  * Per analysed frame: the motion-map statistic (fastMotionStat of the block speeds, heights/s), read back
- * from the spool. `each` also receives the block speeds (for heatmaps).
+ * from the spool, through the short-window median that object deviations get too (`windowS`, the
+ * normality's scoreWindowS: one frame's flow mismatch is no fast motion). `each` also receives each
+ * frame's block speeds (for heatmaps).
  */
-function motionStats(ex: Extraction, perspective: PerspectiveModel, each?: (k: number, speeds: Float32Array, record: Uint8Array) => void): Float64Array {
+function motionStats(ex: Extraction, perspective: PerspectiveModel, windowS: number, each?: (k: number, speeds: Float32Array, record: Uint8Array) => void): Float64Array {
   const n = ex.frames.length;
   const out = new Float64Array(n);
   const spool = ex.spool;
@@ -199,7 +202,7 @@ function motionStats(ex: Extraction, perspective: PerspectiveModel, each?: (k: n
     out[k] = fastMotionStat(filtered);
     each?.(k, filtered, record);
   }
-  return out;
+  return windowMedian(out, times, windowS);
 }
 
 /**
@@ -274,7 +277,7 @@ export async function fitNormality(referencePaths: readonly string[], opts: FitO
       movingSpeed: params[0].movingSpeed,
     });
     const stats: number[] = [];
-    for (const ex of extractions) for (const v of motionStats(ex, perspective)) stats.push(v);
+    for (const ex of extractions) for (const v of motionStats(ex, perspective, params[0].normality.scoreWindowS)) stats.push(v);
     const motion = calibrateMotion(stats, false, params[0].normality.quantile);
     opts.onProgress?.(1, 'fit normality');
     return {
@@ -489,7 +492,7 @@ export async function analyzeTogether(files: readonly string[], opts: AnalyzeTog
       xs.map((x) => x.ex.frames.length),
       { ...p0.normality, perspective, aspect, detector: p0.detector, movingSpeed: p0.movingSpeed },
     );
-    const stats = xs.map((x) => motionStats(x.ex, perspective));
+    const stats = xs.map((x) => motionStats(x.ex, perspective, p0.normality.scoreWindowS));
     const motionCal = calibrateMotion(stats.flatMap((v) => Array.from(v)), true, p0.normality.quantile);
     const fitS = (performance.now() - tFit) / 1000;
     const { model } = self;
@@ -548,7 +551,7 @@ function finishAnalysis(x: Extracted, fit: Fit, sink: AnalysisSink, span: Span, 
   // Objects enter the frame score (and events) on the frame scale: a frame holds many objects.
   const frameLevel = new Float64Array(scores.score.length);
   for (let i = 0; i < frameLevel.length; i++) frameLevel[i] = objectFrameScore(model, scores, i);
-  const stat = fit.motionStat ?? motionStats(ex, model.perspective);
+  const stat = fit.motionStat ?? motionStats(ex, model.perspective, params.normality.scoreWindowS);
   for (let k = 0; k < n; k++) {
     let objects = 0;
     for (let j = frameStart[k]; j < frameStart[k + 1]; j++) objects = Math.max(objects, frameLevel[frameOrder[j]]);
@@ -608,7 +611,8 @@ function finishAnalysis(x: Extracted, fit: Fit, sink: AnalysisSink, span: Span, 
   const motion = { scores: blockScores, ...ex.flowGrid };
   const cols = params.heatmapWidth;
   const rows = params.heatmapHeight;
-  motionStats(ex, model.perspective, (k, speeds, record) => {
+  // Only each frame's block speeds are wanted here (window 0: the statistic is not).
+  motionStats(ex, model.perspective, 0, (k, speeds, record) => {
     if (k % 64 === 0) {
       throwIfAborted(signal);
       progress(at(0.33 + 0.54 * (k / n)), 'heatmaps');
