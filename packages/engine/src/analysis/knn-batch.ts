@@ -165,7 +165,7 @@ function helperScript(): URL | null {
  * 3; VIGIL_KNN_THREADS overrides (0: none).
  */
 export function knnHelperCount(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const cores = os.availableParallelism();
   const env = Number(process.env.VIGIL_KNN_THREADS);
   return Math.max(0, Math.min(3, process.env.VIGIL_KNN_THREADS && Number.isInteger(env) && env >= 0 ? env : cores - 1));
 }

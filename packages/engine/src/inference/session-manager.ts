@@ -40,7 +40,7 @@ export interface ModelSession {
 export const SESSION_CONFIG = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
 
 export function defaultThreads(): number {
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  return Math.max(1, os.availableParallelism());
 }
 
 export class SessionManager {
