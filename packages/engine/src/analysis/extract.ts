@@ -69,6 +69,36 @@ export interface ExtractOptions {
   spool: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Give up the pass, throwing PicturesRepeat, as soon as the footage is seen to repeat its pictures
+   * (picturesRepeat): the caller reads it again at the rate of its pictures.
+   */
+  stopOnRepeats?: boolean;
+}
+
+/** Frames with objects moving needed to judge whether pictures repeat, and the share of repeats that counts. */
+const MIN_REPEAT_EVIDENCE = 20;
+const REPEATED_SHARE = 0.3;
+
+/**
+ * Pictures a second the footage holds, when the frames with objects moving repeat the previous picture
+ * often enough to tell (a recorder storing few pictures in a faster stream); null otherwise.
+ */
+export function picturesRepeat(r: Extraction['repeats'], fps: number): number | null {
+  return r.moving >= MIN_REPEAT_EVIDENCE && r.repeated >= REPEATED_SHARE * r.moving ? fps * (1 - r.repeated / r.moving) : null;
+}
+
+/** The analysis rate that reads each of `rate` pictures a second about once. */
+export const pictureRateFps = (rate: number): number => Math.max(1, Math.round(rate));
+
+/** Thrown by a pass with `stopOnRepeats` on footage that repeats its pictures (`rate` a second). */
+export class PicturesRepeat extends Error {
+  constructor(
+    readonly rate: number,
+    readonly repeats: Extraction['repeats'],
+  ) {
+    super(`the footage holds about ${rate.toFixed(1)} pictures a second`);
+  }
 }
 
 const moveBox = (b: readonly number[], dx: number, dy: number): Box => [b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy];
@@ -176,10 +206,15 @@ export async function extractFootage(path: string, o: ExtractOptions): Promise<E
   const repeats = { moving: 0, repeated: 0 };
   let prevGray: Uint8Array | null = null;
   const processFrame = async (frame: DecodedFrame, gray: Uint8Array): Promise<void> => {
-    // With objects moving in view, a frame that shows the last picture again is a repeat.
-    if (prevGray && tracker.activeCount > 0) {
+    // With objects moving in view (by their tracks' velocities: one standing still in a still scene may
+    // decode to the same picture), a frame that shows the last picture again is a repeat.
+    if (prevGray && tracker.anyMoving(p.movingSpeed / fpsNominal)) {
       repeats.moving++;
       if (samePicture(gray, prevGray)) repeats.repeated++;
+      if (o.stopOnRepeats) {
+        const rate = picturesRepeat(repeats, fpsNominal);
+        if (rate !== null && pictureRateFps(rate) < fpsNominal) throw new PicturesRepeat(rate, { ...repeats });
+      }
     }
     prevGray = gray;
     const dt = Number.isFinite(prevTime) ? frame.time - prevTime : 1 / fpsNominal;

@@ -166,6 +166,12 @@ export function defaultParams(probe: FootageGeometry): FullAnalysisParams {
   });
 }
 
+/** Moves the parameters to another analysis rate (σ keeps its seconds). */
+export function setRate(p: FullAnalysisParams, fps: number): void {
+  p.fps = fps;
+  withDerived(p);
+}
+
 /** Recomputes the fields that follow from others (σ in frames, heatmap size, analysis height). */
 function withDerived(p: FullAnalysisParams): FullAnalysisParams {
   p.sigma = Math.round(p.sigmaS * p.fps * 100) / 100;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { VigilError, throwIfAborted, type ProgressFn } from '../errors.js';
 import { gaussianSmooth } from '../eval/frame-auc.js';
 import { probe as probeFile, type ProbeResult } from '../media/probe.js';
-import { extractFootage, type Extraction } from './extract.js';
+import { extractFootage, pictureRateFps, picturesRepeat, PicturesRepeat, type Extraction } from './extract.js';
 import { linkIdentities } from './identity.js';
 import { computeFeatures, type Features } from './features.js';
 import { renderHeatmap, type HeatObject } from './heatmap.js';
@@ -36,7 +36,7 @@ import {
 } from './normality.js';
 import { SOURCE_INTERPOLATED } from './observations.js';
 import { blockSpeeds, fastMotionStat, filterSpeeds, motionZ, type MotionCalibration } from './motion-term.js';
-import { resolveParams, type FullAnalysisParams } from './params.js';
+import { resolveParams, setRate, type FullAnalysisParams } from './params.js';
 import { fitPerspective, type PerspectiveModel } from './perspective.js';
 import { buildEvents, summarizeTracks, toSourceBox, type AssemblyContext } from './results.js';
 import type { AnalysisSink, AnomalyEvent, FrameScore, TrackObservation, TrackSummary } from './types.js';
@@ -244,14 +244,9 @@ export async function fitNormality(referencePaths: readonly string[], opts: FitO
       throwIfAborted(opts.signal);
       const pr = probes[i];
       const p = resolveParams(pr, opts.params);
-      const ex = await extractFootage(referencePaths[i], {
-        probe: pr,
-        params: p,
-        detector: opts.detector ?? null,
-        spool: true,
-        signal: opts.signal,
-        onProgress: (f) => opts.onProgress?.(((done + f * Math.max(pr.durationS, 0.001)) / total) * 0.95, 'fit normality: decode+track'),
-      });
+      const { ex } = await extractPass(referencePaths[i], pr, p, opts, (f) =>
+        opts.onProgress?.(((done + f * Math.max(pr.durationS, 0.001)) / total) * 0.95, 'fit normality: decode+track'),
+      );
       extractions.push(ex);
       params.push(p);
       done += Math.max(pr.durationS, 0.001);
@@ -320,10 +315,6 @@ interface Extracted extends Probed {
   referenceFitS: number;
 }
 
-/** Frames with objects moving needed to judge whether pictures repeat, and the share of repeats that is noted. */
-const MIN_REPEAT_EVIDENCE = 20;
-const REPEATED_SHARE = 0.3;
-
 /** Progress of one clip mapped into [from, to] of the whole job. */
 interface Span {
   from: number;
@@ -339,16 +330,33 @@ async function probeFor(file: string, opts: Omit<AnalyzeOptions, 'sink'>): Promi
   return { probe, params, notes };
 }
 
+/**
+ * The decode-and-track pass. Unless the caller set the analysis rate, footage seen to repeat its pictures
+ * (a recorder storing a few pictures a second in a faster stream) is read again at the rate of its
+ * pictures, so objects move once per picture instead of in jumps; `params` follows the rate used.
+ */
+async function extractPass(
+  file: string,
+  probe: ProbeResult,
+  params: FullAnalysisParams,
+  opts: Pick<AnalyzeOptions, 'params' | 'detector' | 'signal'>,
+  onProgress: (f: number) => void,
+): Promise<{ ex: Extraction; reread: { fromFps: number; rate: number; repeats: Extraction['repeats'] } | null }> {
+  const pass = (stopOnRepeats: boolean): Promise<Extraction> =>
+    extractFootage(file, { probe, params, detector: opts.detector ?? null, spool: true, signal: opts.signal, onProgress, stopOnRepeats });
+  try {
+    return { ex: await pass(opts.params?.fps === undefined), reread: null };
+  } catch (e) {
+    if (!(e instanceof PicturesRepeat)) throw e;
+    const fromFps = params.fps;
+    setRate(params, pictureRateFps(e.rate));
+    return { ex: await pass(false), reread: { fromFps, rate: e.rate, repeats: e.repeats } };
+  }
+}
+
 async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 'sink'>, span: Span, started: number, referenceFitS = 0): Promise<Extracted> {
   const tPass = performance.now();
-  const ex = await extractFootage(file, {
-    probe: pre.probe,
-    params: pre.params,
-    detector: opts.detector ?? null,
-    spool: true,
-    signal: opts.signal,
-    onProgress: (f) => opts.onProgress?.(span.from + (span.to - span.from) * f, 'decode+track'),
-  });
+  const { ex, reread } = await extractPass(file, pre.probe, pre.params, opts, (f) => opts.onProgress?.(span.from + (span.to - span.from) * f, 'decode+track'));
   const n = ex.frames.length;
   if (n === 1) pre.notes.push('The footage has a single frame: motion cannot be measured, so nothing can be scored.');
   else if (ex.observations.length === 0) pre.notes.push('No moving objects were found in the footage: nothing to score.');
@@ -363,12 +371,19 @@ async function extractFor(file: string, pre: Probed, opts: Omit<AnalyzeOptions, 
         'the background followed the view, and tracks and speeds are measured on the scene, not the screen.',
     );
   }
-  const { moving, repeated } = ex.repeats;
-  if (moving >= MIN_REPEAT_EVIDENCE && repeated >= REPEATED_SHARE * moving) {
-    const rate = pre.params.fps * (1 - repeated / moving);
+  if (reread) {
+    const { repeated, moving } = reread.repeats;
+    pre.notes.push(
+      `The picture was repeated on ${repeated} of the first ${moving} frames on which objects moved, read at ${reread.fromFps} frames a second: the footage holds about ` +
+        `${reread.rate.toFixed(1)} pictures a second, so it was analysed at ${pre.params.fps} frame(s) a second, which reads each picture about once.`,
+    );
+  }
+  const rate = picturesRepeat(ex.repeats, pre.params.fps);
+  if (rate !== null) {
+    const { moving, repeated } = ex.repeats;
     pre.notes.push(
       `The picture is repeated on ${repeated} of the ${moving} analysed frames on which objects moved: the footage holds about ${rate.toFixed(1)} pictures a second, ` +
-        `and objects move in jumps between them, so speeds and tracks are less reliable. Analysing at ${Math.max(1, Math.round(rate))} frame(s) a second reads each picture about once.`,
+        `and objects move in jumps between them, so speeds and tracks are less reliable. Analysing at ${pictureRateFps(rate)} frame(s) a second reads each picture about once.`,
     );
   }
   if (ex.overlay) {

@@ -152,6 +152,16 @@ export class Tracker {
     return this.tracks.length;
   }
 
+  /** Whether a confirmed track in view moves at least `heightsPerFrame` of its own height a frame (its filter's velocity). */
+  anyMoving(heightsPerFrame: number): boolean {
+    return this.tracks.some((t) => {
+      if (!t.confirmed || t.missed > 0) return false;
+      const b = t.kf.box();
+      const [vx, vy] = t.kf.velocity();
+      return Math.hypot(vx, vy) >= heightsPerFrame * (b[3] - b[1]);
+    });
+  }
+
   /** Records that the detector looked at the current frame (call after step on a detector frame). */
   markDetectorRun(): void {
     for (const t of this.tracks) if (t.missed === 0) t.looks++;

@@ -1,10 +1,11 @@
 /**
  * Footage whose picture changes less often than its frames: a recorder storing 3 pictures a second in a
- * 10-fps stream. Analysed at the stream's rate, objects move in jumps and speeds are wrong; the analysis
- * says so, with the rate that reads each picture about once, and at that rate speeds come right.
+ * 10-fps stream. Analysed at the stream's rate, objects move in jumps and speeds are wrong. Left to choose
+ * its rate, the analysis reads such footage again at the rate of its pictures and says so; at a rate the
+ * caller sets, it keeps that rate and says which one reads each picture about once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalysisResult } from '../../src/analysis/pipeline.js';
+import { fitNormality, type AnalysisResult } from '../../src/analysis/pipeline.js';
 import type { TrackObservation } from '../../src/analysis/types.js';
 import { makeTempDir } from '../helpers/media.js';
 import { analyseScene, makeScene, walkers, type Scene } from './scenes.js';
@@ -18,6 +19,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let repeated: Scene;
 let full: Scene;
+let stops: Scene;
 
 /** Share of the measured speeds within a quarter of walking pace. */
 function walkingPace(obs: readonly TrackObservation[]): number {
@@ -27,12 +29,19 @@ function walkingPace(obs: readonly TrackObservation[]): number {
 }
 
 const repeatNote = (r: AnalysisResult): string | undefined => r.stats.notes.find((n) => /^The picture is repeated on \d+ of the \d+ analysed frames/.test(n));
+const rereadNote = (r: AnalysisResult): string | undefined => r.stats.notes.find((n) => /^The picture was repeated on \d+ of the first \d+ frames/.test(n));
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('vigil-repeats-'));
   const objects = walkers({ width: W, seconds: SECONDS, lanes: [20, 105, 185] });
   const scene = (name: string, contentFps?: number) => makeScene(dir, { name, seconds: SECONDS, fps: 10, width: W, height: 240, objects, ground: 'rough', contentFps });
   [repeated, full] = await Promise.all([scene('repeated.mp4', 3), scene('full.mp4')]);
+  // One walker who stops after 3 s and stands for 15 s in a scene without sensor noise: once nothing
+  // moves, each frame decodes to the last one's picture, yet the stream is not repeating pictures.
+  stops = await makeScene(dir, {
+    name: 'stops.mp4', seconds: 18, fps: 10, width: W, height: 240, ground: 'smooth',
+    objects: [{ w: 12, h: 30, x0: 40, y0: 100, vx: 18, stopAtS: 3 }],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,8 +49,25 @@ afterAll(async () => {
 });
 
 describe('footage whose picture repeats', () => {
-  it('is noted with the rate of its pictures; analysed at that rate, speeds come right', async () => {
-    const fast = await analyseScene(repeated);
+  it('is read again at the rate of its pictures unless the rate is set, and speeds come right', async () => {
+    const auto = await analyseScene(repeated);
+    expect(auto.r.params.fps).toBe(3);
+    expect(rereadNote(auto.r)).toMatch(/read at 10 frames a second: the footage holds about [\d.]+ pictures a second, so it was analysed at 3 frame\(s\) a second/);
+    expect(repeatNote(auto.r)).toBeUndefined();
+    expect(walkingPace(auto.obs)).toBeGreaterThan(0.6);
+    // Every analysed frame is a new picture: the frames hold the footage's 12 s at 3 a second.
+    expect(auto.r.frames.length).toBeGreaterThan(33);
+    expect(auto.r.frames.length).toBeLessThan(39);
+
+    // Reference footage is read the same way.
+    const fitted = await fitNormality([repeated.path], { params: {} });
+    expect(fitted.fps).toBe(3);
+  }, 60_000);
+
+  it('keeps a rate the caller set and names the rate that reads each picture about once', async () => {
+    const fast = await analyseScene(repeated, { fps: 10 });
+    expect(fast.r.params.fps).toBe(10);
+    expect(rereadNote(fast.r)).toBeUndefined();
     const note = repeatNote(fast.r);
     expect(note).toBeDefined();
     const rate = Number(note!.match(/about ([\d.]+) pictures a second/)![1]);
@@ -57,7 +83,18 @@ describe('footage whose picture repeats', () => {
 
   it('is not noted where every frame is a new picture', async () => {
     const { r, obs } = await analyseScene(full);
+    expect(r.params.fps).toBe(10);
     expect(repeatNote(r)).toBeUndefined();
+    expect(rereadNote(r)).toBeUndefined();
     expect(walkingPace(obs)).toBeGreaterThan(0.8);
+  }, 60_000);
+
+  it('is not taken from an object standing still in a still scene', async () => {
+    const { r, obs } = await analyseScene(stops);
+    // The walker was tracked standing (so the frames that repeat had an object in view).
+    expect(obs.some((o) => o.time > 10 && o.speed < 0.1)).toBe(true);
+    expect(r.params.fps).toBe(10);
+    expect(repeatNote(r)).toBeUndefined();
+    expect(rereadNote(r)).toBeUndefined();
   }, 60_000);
 });
