@@ -342,14 +342,26 @@ async function extractPass(
   opts: Pick<AnalyzeOptions, 'params' | 'detector' | 'signal'>,
   onProgress: (f: number) => void,
 ): Promise<{ ex: Extraction; reread: { fromFps: number; rate: number; repeats: Extraction['repeats'] } | null }> {
+  // A second pass goes on from where the first stopped, so progress never runs backwards.
+  let done = 0;
+  let from = 0;
   const pass = (stopOnRepeats: boolean): Promise<Extraction> =>
-    extractFootage(file, { probe, params, detector: opts.detector ?? null, spool: true, signal: opts.signal, onProgress, stopOnRepeats });
+    extractFootage(file, {
+      probe,
+      params,
+      detector: opts.detector ?? null,
+      spool: true,
+      signal: opts.signal,
+      stopOnRepeats,
+      onProgress: (f) => onProgress((done = from + (1 - from) * f)),
+    });
   try {
     return { ex: await pass(opts.params?.fps === undefined), reread: null };
   } catch (e) {
     if (!(e instanceof PicturesRepeat)) throw e;
     const fromFps = params.fps;
     setRate(params, pictureRateFps(e.rate));
+    from = done;
     return { ex: await pass(false), reread: { fromFps, rate: e.rate, repeats: e.repeats } };
   }
 }

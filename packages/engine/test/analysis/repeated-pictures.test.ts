@@ -50,8 +50,12 @@ afterAll(async () => {
 
 describe('footage whose picture repeats', () => {
   it('is read again at the rate of its pictures unless the rate is set, and speeds come right', async () => {
-    const auto = await analyseScene(repeated);
+    const progress: number[] = [];
+    const auto = await analyseScene(repeated, { onProgress: (f) => progress.push(f) });
     expect(auto.r.params.fps).toBe(3);
+    // The second reading goes on from where the first stopped.
+    expect(progress.every((f, i) => i === 0 || f >= progress[i - 1])).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(rereadNote(auto.r)).toMatch(/read at 10 frames a second: the footage holds about [\d.]+ pictures a second, so it was analysed at 3 frame\(s\) a second/);
     expect(repeatNote(auto.r)).toBeUndefined();
     expect(walkingPace(auto.obs)).toBeGreaterThan(0.6);

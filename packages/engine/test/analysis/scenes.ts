@@ -223,11 +223,14 @@ export function walkers(opts: { width: number; seconds: number; speedHeightsPerS
  * Self-referenced, motion-only analysis of a scene with its observations; `maxShakeShare` replaces the
  * camera-shift reach (0 turns shake and pan correction off), `fps` the analysis rate.
  */
-export async function analyseScene(scene: Scene, opts: { maxShakeShare?: number; fps?: number } = {}): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
+export async function analyseScene(
+  scene: Scene,
+  opts: { maxShakeShare?: number; fps?: number; onProgress?: (fraction: number) => void } = {},
+): Promise<{ r: AnalysisResult; obs: TrackObservation[] }> {
   const obs: TrackObservation[] = [];
   const sink: AnalysisSink = { observations: (b) => void obs.push(...b), heatmap() {}, finish() {} };
   const geometry = { width: scene.width, height: scene.height, fpsAvg: scene.fps };
   const motion = { ...defaultParams(geometry).motion, ...(opts.maxShakeShare === undefined ? {} : { maxShakeShare: opts.maxShakeShare }) };
-  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion, ...(opts.fps ? { fps: opts.fps } : {}) } });
+  const r = await analyzeVideo(scene.path, { sink, reference: 'self', params: { motion, ...(opts.fps ? { fps: opts.fps } : {}) }, onProgress: opts.onProgress });
   return { r, obs };
 }
